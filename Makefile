@@ -1,0 +1,38 @@
+# The commands of the README. Everything installs into .venv; nothing is installed globally.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint typecheck test-fast test-slow clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## demo: generate a project (data generator -> print), build and test it, run the job locally
+demo: install
+	$(BIN)/python tools/demo.py
+
+## test: lint, type checks and every test tier
+test: lint typecheck test-fast test-slow
+
+lint: install
+	$(BIN)/ruff check src tests tools
+
+typecheck: install
+	$(BIN)/mypy
+
+## unit and render tiers, in parallel
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not compile and not demo"
+
+## compile and demo tiers: Maven builds of generated projects
+test-slow: install
+	$(BIN)/pytest -m "compile or demo" -rxX
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

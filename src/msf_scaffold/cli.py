@@ -1,0 +1,159 @@
+"""The ``msf-scaffold`` command: a thin layer over :mod:`msf_scaffold.generate` and the catalog.
+
+Every error becomes a message on standard error and an exit code here, and only here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from msf_scaffold._version import __version__
+from msf_scaffold.catalog import load_catalog
+from msf_scaffold.errors import MsfScaffoldError, UserError
+
+if TYPE_CHECKING:
+    from msf_scaffold.generate import GenerationResult
+from msf_scaffold.matrix import connector_support, line_summaries, render_text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the CLI and returns its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except MsfScaffoldError as error:
+        print(f"msf-scaffold: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("msf-scaffold: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msf-scaffold",
+        description="Generate and upgrade Apache Flink projects for Amazon Managed Service for Apache Flink.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = commands.add_parser("new", help="generate a new project", description=_NEW_HELP)
+    new.add_argument(
+        "destination", type=Path, help="directory of the new project (must not exist or be empty)"
+    )
+    new.add_argument(
+        "--defaults", action="store_true", help="use the default for every question not answered"
+    )
+    new.add_argument(
+        "--data",
+        "-d",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="answer a question, e.g. -d flink_version=1.20 -d 'sinks=[kafka, print]' (repeatable)",
+    )
+    new.add_argument("--answers-file", type=Path, help="YAML file of answers (--data wins over it)")
+    new.add_argument("--template", help="template path or git URL (default: this installation's template)")
+    new.add_argument("--vcs-ref", help="git ref of the template to render (default: this version's tag)")
+    new.add_argument("--no-git", action="store_true", help="do not create a git repository")
+    new.set_defaults(handler=_new)
+
+    versions = commands.add_parser("versions", help="show the compatibility matrix from the catalog")
+    versions.add_argument("--json", action="store_true", help="machine-readable output")
+    versions.set_defaults(handler=_versions)
+    return parser
+
+
+_NEW_HELP = """Generate a project. Without --defaults the questions are asked in the terminal; with
+--defaults every question not given by --data or --answers-file takes its default. The project
+records the template and version it came from, so `copier update` can upgrade it later."""
+
+
+def _new(args: argparse.Namespace) -> int:
+    data = _answers_file(args.answers_file) if args.answers_file else {}
+    data.update(_parse_data(args.data))
+    from msf_scaffold.generate import generate  # noqa: PLC0415 - copier is slow to import
+
+    result = generate(
+        args.destination,
+        data=data,
+        defaults=args.defaults,
+        template=args.template,
+        vcs_ref=args.vcs_ref,
+        git=not args.no_git,
+    )
+    print(_summary(result))
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    if args.json:
+        document = {
+            "lines": [asdict(s) for s in line_summaries(catalog)],
+            "connectors": [asdict(c) for c in connector_support(catalog)],
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(render_text(catalog))
+    return 0
+
+
+def _parse_data(pairs: list[str]) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        if not separator or not key.strip():
+            raise UserError(f"--data {pair!r} must be KEY=VALUE, e.g. --data flink_version=1.20")
+        data[key.strip()] = value
+    return data
+
+
+def _answers_file(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UserError(f"--answers-file {path} cannot be read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise UserError(f"--answers-file {path} is not valid YAML: {error}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UserError(f"--answers-file {path} must be a YAML mapping of question: answer")
+    # copier's own bookkeeping keys (_commit, _src_path) are not answers.
+    return {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+
+
+def _summary(result: GenerationResult) -> str:
+    answers = result.answers
+    lines = [
+        f"Generated {answers.get('project_name')} in {result.destination}",
+        f"  Flink {answers.get('flink_version')}, source {answers.get('source')}, "
+        f"sinks {', '.join(answers.get('sinks', []))}",
+        f"  template {result.template.description}",
+    ]
+    if result.git_commit:
+        lines.append(f"  git repository initialised, first commit {result.git_commit}")
+    lines += [f"  note: {note}" for note in result.notes]
+    lines += [
+        "",
+        "Next steps:",
+        f"  cd {result.destination}",
+        "  ./mvnw -B verify              # build, unit tests and the MiniCluster test",
+        "  ./mvnw -B compile exec:exec   # run the job locally with the local properties",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The compatibility matrix: what each Flink line offers, computed from the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msf_scaffold.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class LineSummary:
+    """One Flink line with its runtime, Java level and pinned versions."""
+
+    line: str
+    label: str
+    msf_runtime: str
+    java_release: int
+    flink_version: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class ConnectorSupport:
+    """A connector's roles and its artifact versions per line (None: not offered)."""
+
+    connector_id: str
+    label: str
+    roles: tuple[str, ...]
+    versions: dict[str, str | None]
+
+
+def line_summaries(catalog: Catalog) -> list[LineSummary]:
+    """The offered Flink lines, in catalog order."""
+    flink_pin = catalog.build.versions["flink"]
+    return [
+        LineSummary(
+            line=line_id,
+            label=line.label,
+            msf_runtime=line.msf_runtime,
+            java_release=line.java_release,
+            flink_version=flink_pin.value_for(line_id) or "?",
+            default=line_id == catalog.flink.default_line,
+        )
+        for line_id, line in catalog.flink.lines.items()
+    ]
+
+
+def connector_support(catalog: Catalog) -> list[ConnectorSupport]:
+    """Each connector's artifact versions per line."""
+    pins = catalog.pins()
+    rows = []
+    for connector_id, connector in catalog.connectors.items():
+        supported = catalog.supported_lines(connector_id)
+        versions: dict[str, str | None] = {}
+        for line in catalog.flink.lines:
+            if line not in supported:
+                versions[line] = None
+                continue
+            pinned = [
+                f"{dep.artifact} {pins[dep.version].value_for(line)}"
+                for dep in connector.dependencies
+                if dep.version is not None
+            ]
+            versions[line] = ", ".join(pinned) or "built in"
+        roles = tuple(role for role in ("source", "sink") if connector.role(role) is not None)
+        rows.append(ConnectorSupport(connector_id, connector.label, roles, versions))
+    return rows
+
+
+def render_text(catalog: Catalog) -> str:
+    """The matrix as plain-text tables for a terminal."""
+    lines = line_summaries(catalog)
+    out = ["Flink lines", ""]
+    header = ["line", "MSF runtime", "Java", "Flink", ""]
+    body = [
+        [s.line, s.msf_runtime, str(s.java_release), s.flink_version, "default" if s.default else ""]
+        for s in lines
+    ]
+    out += _table(header, body)
+    out += ["", "Connectors", ""]
+    header = ["connector", "roles"] + [f"Flink {s.line}" for s in lines]
+    body = [
+        [c.connector_id, "+".join(c.roles)] + [c.versions[s.line] or "not offered" for s in lines]
+        for c in connector_support(catalog)
+    ]
+    out += _table(header, body)
+    return "\n".join(out)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+
+    return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(row) for row in rows)]

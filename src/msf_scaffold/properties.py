@@ -1,0 +1,92 @@
+"""Runtime property groups of a project, computed from the catalog.
+
+The template computes the same groups in ``copier/computed.yml`` (copier cannot call Python without
+``--trust``); the tests compare both, so the local properties file, the Java start-up validation
+and the documentation always agree with this definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from msf_scaffold.catalog import DEAD_LETTER_GROUP, Catalog, ConnectorRole
+
+
+@dataclass(frozen=True)
+class PropertyValue:
+    """One key of a group in a concrete project."""
+
+    key: str
+    required: bool
+    description: str
+    value: str | None
+    default: str | None
+    pattern: str | None
+    allowed: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class PropertyGroupSpec:
+    """One runtime property group of a concrete project."""
+
+    group_id: str
+    connector: str
+    role: str
+    properties: tuple[PropertyValue, ...]
+
+    def local_map(self) -> dict[str, str]:
+        """The keys and values the local properties file holds for this group."""
+        return {p.key: p.value for p in self.properties if p.value is not None}
+
+
+def property_groups(
+    catalog: Catalog,
+    source: str,
+    sinks: Sequence[str],
+    *,
+    aws_region: str,
+    artifact_id: str,
+) -> list[PropertyGroupSpec]:
+    """The source's group, each sink's group and the dead-letter group (the first sink's kind)."""
+
+    def fill(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return text.replace("{aws_region}", aws_region).replace("{artifact_id}", artifact_id)
+
+    def group(
+        connector_id: str, role_name: str, role: ConnectorRole, group_id: str, dead_letter: bool
+    ) -> PropertyGroupSpec:
+        values = []
+        for p in role.properties:
+            local = p.dead_letter_local if dead_letter and p.dead_letter_local is not None else p.local
+            default = (
+                p.dead_letter_default if dead_letter and p.dead_letter_default is not None else p.default
+            )
+            values.append(
+                PropertyValue(
+                    key=p.key,
+                    required=p.required,
+                    description=p.description,
+                    value=fill(local),
+                    default=fill(default),
+                    pattern=p.pattern,
+                    allowed=tuple(p.allowed) if p.allowed is not None else None,
+                )
+            )
+        return PropertyGroupSpec(group_id, connector_id, role_name, tuple(values))
+
+    source_role = catalog.connectors[source].source
+    if source_role is None:
+        raise ValueError(f"{source} is not a source")
+    groups = [group(source, "source", source_role, source_role.property_group, False)]
+    for sink in sinks:
+        sink_role = catalog.connectors[sink].sink
+        if sink_role is None:
+            raise ValueError(f"{sink} is not a sink")
+        groups.append(group(sink, "sink", sink_role, sink_role.property_group, False))
+    first = catalog.connectors[sinks[0]].sink
+    assert first is not None
+    groups.append(group(sinks[0], "dead-letter", first, DEAD_LETTER_GROUP, True))
+    return groups

@@ -1,0 +1,161 @@
+"""Shared test helpers: rendering the template and reading generated files as data."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
+
+
+def snapshot_template(destination: Path) -> Path:
+    """A clean git repository holding the template's working tree (committed changes or not).
+
+    copier renders a dirty template through a throw-away commit whose id changes on every run;
+    tests that compare two renders use this snapshot so that both see the same commit.
+    """
+    files = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
+    for command in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        [*identity, "commit", "-q", "-m", "snapshot"],
+    ):
+        subprocess.run(["git", "-C", str(destination), *command], check=True, capture_output=True)
+    return destination
+
+
+def render(destination: Path, answers: dict[str, Any]) -> Path:
+    """Renders the working tree of the template (HEAD plus uncommitted changes)."""
+    copier.run_copy(
+        str(ROOT), destination, data=answers, defaults=True, quiet=True, vcs_ref="HEAD", unsafe=False
+    )
+    return destination
+
+
+def answers_for(line: str, source: str, sinks: tuple[str, ...], **extra: Any) -> dict[str, Any]:
+    """copier data for one combination."""
+    return {"flink_version": line, "source": source, "sinks": list(sinks), **extra}
+
+
+def java_sources(project: Path) -> dict[str, str]:
+    """Generated Java files by path relative to the project."""
+    return {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(project.rglob("*.java"))
+    }
+
+
+@dataclass(frozen=True)
+class PomDependency:
+    """A dependency of a parsed pom with its version resolved through dependencyManagement."""
+
+    group: str
+    artifact: str
+    version: str | None
+    scope: str
+
+
+class Pom:
+    """A generated pom.xml, parsed."""
+
+    def __init__(self, path: Path) -> None:
+        self.root = ET.parse(path).getroot()
+
+    def text(self, xpath: str) -> str:
+        """Text of the single element at ``xpath``."""
+        element = self.root.find(xpath, POM_NS)
+        assert element is not None and element.text is not None, xpath
+        return element.text.strip()
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """``<properties>`` as a mapping."""
+        element = self.root.find("m:properties", POM_NS)
+        assert element is not None
+        return {child.tag.split("}")[1]: (child.text or "").strip() for child in element}
+
+    def resolve(self, value: str | None) -> str | None:
+        """Replaces ``${property}`` references by their values."""
+        if value is None:
+            return None
+        return re.sub(r"\$\{([^}]+)\}", lambda m: self.properties[m.group(1)], value)
+
+    def _deps(self, xpath: str) -> list[ET.Element]:
+        return self.root.findall(xpath, POM_NS)
+
+    @property
+    def managed(self) -> dict[tuple[str, str], tuple[str | None, str]]:
+        """dependencyManagement entries: (group, artifact) -> (resolved version, scope or '')."""
+        result = {}
+        for dep in self._deps("m:dependencyManagement/m:dependencies/m:dependency"):
+            key = (_child(dep, "groupId"), _child(dep, "artifactId"))
+            assert key[0] is not None and key[1] is not None
+            result[(key[0], key[1])] = (self.resolve(_child(dep, "version")), _child(dep, "scope") or "")
+        return result
+
+    @property
+    def dependencies(self) -> list[PomDependency]:
+        """Direct dependencies with versions resolved from dependencyManagement."""
+        managed = self.managed
+        result = []
+        for dep in self._deps("m:dependencies/m:dependency"):
+            group, artifact = _child(dep, "groupId"), _child(dep, "artifactId")
+            assert group is not None and artifact is not None
+            version = self.resolve(_child(dep, "version")) or managed.get((group, artifact), (None, ""))[0]
+            result.append(PomDependency(group, artifact, version, _child(dep, "scope") or "compile"))
+        return result
+
+    def plugin(self, artifact: str) -> ET.Element:
+        """The build plugin with this artifactId."""
+        for plugin in self.root.findall("m:build/m:plugins/m:plugin", POM_NS):
+            if _child(plugin, "artifactId") == artifact:
+                return plugin
+        raise AssertionError(f"plugin {artifact} not in pom")
+
+    def texts(self, element: ET.Element, xpath: str) -> list[str]:
+        """Texts of all elements at ``xpath`` below ``element``."""
+        return [(e.text or "").strip() for e in element.findall(xpath, POM_NS)]
+
+
+def _child(element: ET.Element, name: str) -> str | None:
+    child = element.find(f"m:{name}", POM_NS)
+    return None if child is None or child.text is None else child.text.strip()
+
+
+def local_properties(project: Path) -> dict[str, dict[str, str]]:
+    """The local properties file as {group: {key: value}}."""
+    path = project / "src/main/resources/flink-application-properties-dev.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {entry["PropertyGroupId"]: entry["PropertyMap"] for entry in document}
+
+
+def answers_file(project: Path) -> dict[str, Any]:
+    """The project's .copier-answers.yml."""
+    loaded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded

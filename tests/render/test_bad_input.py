@@ -1,0 +1,92 @@
+"""Bad answers are rejected with a message naming the field and the fix, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msf_scaffold.errors import UserError
+from msf_scaffold.generate import generate
+
+BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
+    ({"package": "com.example.class"}, "package", "Java keyword 'class'"),
+    ({"package": "Com-Example"}, "package", "example: com.example.orders"),
+    ({"package": ""}, "package", "lowercase Java identifiers"),
+    ({"package": "com..example"}, "package", "lowercase Java identifiers"),
+    ({"package": "com.example.int"}, "package", "Java keyword 'int'"),
+    ({"package": "1com.example"}, "package", "each starting with a letter"),
+    ({"group_id": "Com.Example"}, "group_id", "example: com.example.analytics"),
+    ({"group_id": "com example"}, "group_id", "lowercase dot-separated words"),
+    ({"artifact_id": "My App"}, "artifact_id", "example: orders-enrichment"),
+    ({"artifact_id": "app--x"}, "artifact_id", "joined by single '-'"),
+    ({"artifact_id": "../escape"}, "artifact_id", "lowercase letters and digits"),
+    ({"project_name": ""}, "project_name", "must start with a letter"),
+    ({"project_name": "x" * 80}, "project_name", "at most 63"),
+    ({"project_name": "../../etc"}, "project_name", "must start with a letter"),
+    ({"description": ""}, "description", "1 to 200 characters"),
+    ({"description": "line one\nline two"}, "description", "single line"),
+    ({"flink_version": "1.19"}, "flink_version", "1.19"),
+    ({"source": "pulsar"}, "source", "pulsar"),
+    ({"source": "print"}, "source", "print"),
+    ({"sinks": "[]"}, "sinks", "at least one choice"),
+    ({"sinks": "[datagen]"}, "sinks", "datagen"),
+    ({"aws_region": "useast1"}, "aws_region", "such as us-east-1"),
+    ({"aws_region": "US-EAST-1"}, "aws_region", "such as us-east-1"),
+    ({"experience": "guru"}, "experience", "guru"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "fix"), BAD_ANSWERS, ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(BAD_ANSWERS)]
+)
+def test_bad_answer_is_rejected_and_nothing_is_written(
+    tmp_path: Path, answers: dict[str, Any], field: str, fix: str
+) -> None:
+    destination = tmp_path / "app"
+    with pytest.raises(UserError) as error:
+        generate(destination, data=answers, defaults=True, git=False)
+    message = str(error.value)
+    assert f"'{field}'" in message
+    assert fix in message
+    assert message.endswith("Nothing was written.")
+    assert not destination.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_question_is_named(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"unknown question 'packge'; the questions are: .*package"):
+        generate(tmp_path / "app", data={"packge": "x"}, defaults=True, git=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_empty_destination_is_refused(tmp_path: Path) -> None:
+    destination = tmp_path / "app"
+    destination.mkdir()
+    (destination / "keep.txt").write_text("mine")
+    with pytest.raises(UserError, match="is not empty; choose a new directory"):
+        generate(destination, defaults=True, git=False)
+    assert [p.name for p in destination.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]
+
+
+def test_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    destination = tmp_path / "app"
+    destination.write_text("a file")
+    with pytest.raises(UserError, match="is a file"):
+        generate(destination, defaults=True, git=False)
+
+
+def test_without_terminal_and_without_defaults_the_user_is_told_what_to_pass(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="pass --defaults, --data KEY=VALUE or --answers-file"):
+        generate(tmp_path / "app", data={"package": "com.example.orders"}, git=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_destination_directory_is_used(tmp_path: Path) -> None:
+    destination = tmp_path / "app"
+    destination.mkdir()
+    result = generate(destination, defaults=True, git=False)
+    assert (result.destination / "pom.xml").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]

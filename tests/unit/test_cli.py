@@ -1,0 +1,85 @@
+"""The command line: argument handling, output and exit codes (no rendering here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from msf_scaffold import __version__
+from msf_scaffold.cli import _answers_file, _parse_data, main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"msf-scaffold {__version__}"
+
+
+def test_versions_prints_lines_and_connectors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["versions"]) == 0
+    out = capsys.readouterr().out
+    assert "FLINK-2_2" in out and "FLINK-1_20" in out
+    assert "flink-connector-kafka 4.0.1-2.0" in out
+    assert "default" in out
+
+
+def test_versions_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["versions", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    lines = {line["line"]: line for line in document["lines"]}
+    assert lines["2.2"]["java_release"] == 17
+    assert lines["2.2"]["default"] is True
+    kafka = next(c for c in document["connectors"] if c["connector_id"] == "kafka")
+    assert kafka["roles"] == ["source", "sink"]
+
+
+def test_data_pairs_keep_values_as_typed() -> None:
+    assert _parse_data(["flink_version=1.20", "sinks=[kafka, print]", "description=a=b"]) == {
+        "flink_version": "1.20",
+        "sinks": "[kafka, print]",
+        "description": "a=b",
+    }
+
+
+@pytest.mark.parametrize("pair", ["flink_version", "=1.20", ""])
+def test_malformed_data_pair_exits_2_with_the_fix(
+    pair: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["new", str(tmp_path / "x"), "--defaults", "--data", pair]) == 2
+    assert "must be KEY=VALUE, e.g. --data flink_version=1.20" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_answers_file_is_read_and_bookkeeping_keys_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_text("_commit: v0.1.0\n_src_path: x\nflink_version: '1.20'\nsinks: [kafka]\n")
+    assert _answers_file(path) == {"flink_version": "1.20", "sinks": ["kafka"]}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("- a\n- b\n", "must be a YAML mapping"), ("a: [\n", "is not valid YAML")],
+)
+def test_bad_answers_file_exits_2(
+    tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.yml"
+    path.write_text(content)
+    assert main(["new", str(tmp_path / "x"), "--defaults", "--answers-file", str(path)]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_missing_answers_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", str(tmp_path / "x"), "--defaults", "--answers-file", str(tmp_path / "nope.yml")]) == 2
+    assert "cannot be read" in capsys.readouterr().err
+
+
+def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["frobnicate"])
+    assert exit_.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
