@@ -27,6 +27,7 @@ Scope = Literal["provided", "compile", "runtime", "test"]
 
 _CATALOG_FILES = {
     "flink.yml": "catalog_flink",
+    "apis.yml": "catalog_apis",
     "build.yml": "catalog_build",
     "connectors.yml": "catalog_connectors",
 }
@@ -63,6 +64,26 @@ class FlinkCatalog(_Model):
         for line_id, line in self.lines.items():
             if line.msf_runtime != "FLINK-" + line_id.replace(".", "_"):
                 raise ValueError(f"line {line_id} has msf_runtime {line.msf_runtime}")
+        return self
+
+
+class Api(_Model):
+    """A Flink API a job can be written in."""
+
+    label: str
+    summary: str
+
+
+class ApiCatalog(_Model):
+    """``apis.yml``: the offered APIs and the default one."""
+
+    default_api: str
+    apis: dict[str, Api]
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> ApiCatalog:
+        if self.default_api not in self.apis:
+            raise ValueError(f"default_api {self.default_api!r} is not one of {list(self.apis)}")
         return self
 
 
@@ -121,7 +142,15 @@ class Banned(_Model):
 class BuildCatalog(_Model):
     """``build.yml``: what every generated project uses."""
 
+    @model_validator(mode="after")
+    def _pinned_actions(self) -> BuildCatalog:
+        for name, action in self.github_actions.items():
+            if not re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+(\.\d+)*", action):
+                raise ValueError(f"github_actions.{name} = {action!r} must be owner/name@vN")
+        return self
+
     versions: dict[str, VersionPin]
+    github_actions: dict[str, str]
     boms: list[Bom]
     dependencies: list[Dependency]
     banned: list[Banned]
@@ -239,6 +268,7 @@ class Catalog(_Model):
     """The whole catalog, checked for consistency across files."""
 
     flink: FlinkCatalog
+    apis: ApiCatalog
     build: BuildCatalog
     connectors: dict[str, Connector]
 

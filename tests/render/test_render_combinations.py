@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.properties import property_groups
@@ -84,6 +85,18 @@ def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
     for dep in pom.dependencies:
         if dep.group == "org.apache.flink" and dep.artifact in {"flink-streaming-java", "flink-clients"}:
             assert dep.scope == "provided"
+
+
+def test_ci_workflow_builds_with_the_lines_java(
+    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
+) -> None:
+    project, line, _, _ = rendered
+    workflow = yaml.safe_load((project / ".github/workflows/build.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    java = next(step for step in steps if step.get("uses") == catalog.build.github_actions["setup_java"])
+    assert java["with"]["java-version"] == str(catalog.flink.lines[line].java_release)
+    assert any(step.get("run") == "./mvnw -B verify" for step in steps)
+    assert {step["uses"] for step in steps if "uses" in step} == set(catalog.build.github_actions.values())
 
 
 def test_enforcer_bans_the_catalogs_legacy_artifacts(
