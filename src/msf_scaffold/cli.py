@@ -68,6 +68,23 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--no-git", action="store_true", help="do not create a git repository")
     new.set_defaults(handler=_new)
 
+    upd = commands.add_parser(
+        "update", help="update a project to a newer template version", description=_UPDATE_HELP
+    )
+    upd.add_argument("project", type=Path, nargs="?", default=Path(), help="the project (default: .)")
+    upd.add_argument(
+        "--data",
+        "-d",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change an answer, e.g. -d flink_version=2.2 (repeatable)",
+    )
+    upd.add_argument(
+        "--vcs-ref", help="template version to update to (default: the newest; ':current:' keeps the version)"
+    )
+    upd.set_defaults(handler=_update)
+
     versions = commands.add_parser("versions", help="show the compatibility matrix from the catalog")
     versions.add_argument("--json", action="store_true", help="machine-readable output")
     versions.set_defaults(handler=_versions)
@@ -77,6 +94,33 @@ def _parser() -> argparse.ArgumentParser:
 _NEW_HELP = """Generate a project. Without --defaults the questions are asked in the terminal; with
 --defaults every question not given by --data or --answers-file takes its default. The project
 records the template and version it came from, so `copier update` can upgrade it later."""
+
+
+_UPDATE_HELP = """Update a generated project with `copier update`: checks that the project is a clean
+git work tree generated from a reachable git template, brings in the newer template (or applies
+changed answers, e.g. -d flink_version=2.2 --vcs-ref :current:), keeps your edits, and marks
+conflicting lines inline like a git merge. Review with `git diff`, undo with `git checkout .`."""
+
+
+def _update(args: argparse.Namespace) -> int:
+    from msf_scaffold.update import update  # noqa: PLC0415 - copier is slow to import
+
+    result = update(args.project, data=_parse_data(args.data), vcs_ref=args.vcs_ref)
+    lines = [f"Updated {result.project}: template {result.from_version} -> {result.to_version}"]
+    for key, (old, new) in result.answers_changed.items():
+        lines.append(f"  answer {key}: {old!r} -> {new!r}")
+    if not result.changed:
+        lines.append("  nothing changed: the project is already up to date")
+    else:
+        lines.append(f"  {len(result.changed)} files changed (review with `git diff`):")
+        lines += [f"    {path}" for path in result.changed]
+    if result.conflicts:
+        lines.append(
+            f"  {len(result.conflicts)} files have conflicts marked '<<<<<<< before updating'; resolve them:"
+        )
+        lines += [f"    {path}" for path in result.conflicts]
+    print("\n".join(lines))
+    return 1 if result.conflicts else 0
 
 
 def _new(args: argparse.Namespace) -> int:
