@@ -83,3 +83,24 @@ def test_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]
         main(["frobnicate"])
     assert exit_.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_doctor_on_a_directory_without_pom_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["doctor", str(tmp_path)]) == 2
+    assert "pom.xml" in capsys.readouterr().err
+
+
+def test_doctor_reports_an_error_with_exit_code_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pom.xml").write_text(
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+        "<groupId>g</groupId><artifactId>a</artifactId><version>1</version>"
+        "<properties><flink.version>2.2.0</flink.version></properties>"
+        "<dependencies><dependency><groupId>org.apache.flink</groupId>"
+        "<artifactId>flink-streaming-java</artifactId><version>${flink.version}</version>"
+        "</dependency></dependencies></project>"
+    )
+    assert main(["doctor", str(tmp_path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert "MSF003" in {finding["rule"] for finding in report["findings"]}

@@ -1,0 +1,629 @@
+"""The doctor's rules: small functions over a :class:`Project`, registered with their id.
+
+Each rule yields :class:`Issue` objects (severity, what is wrong, how to fix it, where);
+:func:`check` turns them into :class:`~msf_scaffold.doctor.report.Finding` objects with the rule's
+id and name. docs/doctor.md describes every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from msf_scaffold.doctor.iac import TRUST_PRINCIPAL
+from msf_scaffold.doctor.jar import RUNTIME_PREFIXES
+from msf_scaffold.doctor.java import JavaFile, calls, following_calls, in_ranges, local_ranges, receiver
+from msf_scaffold.doctor.pom import Dependency, Location
+from msf_scaffold.doctor.project import FlinkVersion, Project
+from msf_scaffold.doctor.report import Finding, Severity
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule found, before the rule's id and name are attached."""
+
+    severity: Severity
+    message: str
+    fix: str
+    where: Location
+
+
+Check = Callable[[Project], Iterator[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule."""
+
+    id: str
+    name: str
+    summary: str
+    check: Check
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, name: str, summary: str) -> Callable[[Check], Check]:
+    """Registers a check function as a rule."""
+
+    def register(function: Check) -> Check:
+        RULES.append(Rule(rule_id, name, summary, function))
+        return function
+
+    return register
+
+
+def check(project: Project) -> list[Finding]:
+    """Runs every rule on ``project``."""
+    return [
+        Finding(r.id, r.name, i.severity, i.message, i.fix, project.relative(i.where.file), i.where.line)
+        for r in RULES
+        for i in r.check(project)
+    ]
+
+
+def _plain(artifact: str) -> str:
+    """The artifactId without a Scala suffix (``flink-streaming-scala_2.12`` -> ``flink-streaming-scala``)."""
+    return re.sub(r"_2\.1\d$", "", artifact)
+
+
+def _legacy_severity(project: Project) -> Severity:
+    return ERROR if project.flink is not None and project.flink.major >= 2 else WARNING
+
+
+def _breaks(project: Project) -> str:
+    if project.flink is not None and project.flink.major >= 2:
+        return (
+            f"it was removed in Flink 2.0, so this project (Flink {project.flink.text}) does not build or run"
+        )
+    newer = [
+        (version.major, version.minor, line.msf_runtime)
+        for line_id, line in project.catalog.flink.lines.items()
+        if (version := FlinkVersion.parse(line_id)) is not None and version.major >= 2
+    ]
+    target = f"MSF {max(newer)[2]}" if newer else "Flink 2"
+    return f"it still works on Flink 1.x but was removed in Flink 2.0, so it blocks the move to {target}"
+
+
+# MSF001 -------------------------------------------------------------------------------------
+
+_SUFFIX = re.compile(r"-(\d+)\.(\d+)$")
+_ICEBERG = re.compile(r"^iceberg-flink(?:-runtime)?-(\d+)\.(\d+)$")
+_CDC = re.compile(r"^flink-(?:sql-)?connector-[\w-]+-cdc$")
+
+
+@rule("MSF001", "connector-flink-mismatch", "connector built for another Flink line")
+def connector_versions(project: Project) -> Iterator[Issue]:
+    """Connector ``-X.Y`` version suffixes and Iceberg module suffixes against flink.version."""
+    flink = project.flink
+    if flink is None:
+        return
+    for dependency in project.pom.dependencies:
+        version = dependency.version or ""
+        if dependency.group == "org.apache.flink" and (suffix := _SUFFIX.search(version)):
+            built = FlinkVersion.parse(f"{suffix.group(1)}.{suffix.group(2)}")
+            yield from _compare_line(
+                project, dependency, built, f"version {version}", dependency.version_where
+            )
+        elif dependency.group == "org.apache.flink" and _CDC.match(dependency.artifact) and flink.major >= 2:
+            yield Issue(
+                ERROR,
+                f"{dependency.artifact} {version} has no -X.Y suffix: Flink CDC releases before 3.6 are"
+                f" built for Flink 1.x and do not run on Flink {flink.text}.",
+                f"Use Flink CDC 3.6 or newer built for this line, e.g. {dependency.artifact}"
+                f":3.6.0-{flink.line}.",
+                dependency.version_where,
+            )
+        elif dependency.group == "org.apache.iceberg" and (module := _ICEBERG.match(dependency.artifact)):
+            built = FlinkVersion.parse(f"{module.group(1)}.{module.group(2)}")
+            yield from _compare_line(project, dependency, built, "module", dependency.where)
+
+
+def _compare_line(
+    project: Project, dependency: Dependency, built: FlinkVersion | None, what: str, where: Location
+) -> Iterator[Issue]:
+    """Compares the Flink line a connector is built for with the project's line.
+
+    A build for another major line or a newer minor line is an error. A build for an older minor
+    line is a warning, unless the catalog pins a build of that line for the project's line (no
+    connector release exists for every Flink minor, e.g. 4.0.1-2.0 is the Kafka connector for 2.2).
+    """
+    flink = project.flink
+    assert flink is not None
+    if built is None:
+        return
+    pinned = project.pinned_version(dependency.group, dependency.artifact)
+    accepted = _SUFFIX.search(pinned or "")
+    expected = FlinkVersion.parse(f"{accepted.group(1)}.{accepted.group(2)}") if accepted else flink
+    assert expected is not None
+    if (built.major, built.minor) in ((flink.major, flink.minor), (expected.major, expected.minor)):
+        return
+    example = f" ({pinned} is the version msf-scaffold pins for Flink {flink.line})" if pinned else ""
+    fix = (
+        f"Use the {dependency.artifact} release built for Flink {expected.line}{example}; check the"
+        " connector's compatibility table before changing its major version."
+    )
+    name = f"{dependency.group}:{dependency.artifact} {what}"
+    if built.major != flink.major or built.minor > flink.minor:
+        newer = "a newer Flink" if built.major == flink.major else f"Flink {built.major}.x"
+        yield Issue(
+            ERROR,
+            f"{name} is built for Flink {built.line}, but the project uses Flink {flink.text}: a connector"
+            f" for {newer} fails at runtime with missing or changed Flink classes.",
+            fix,
+            where,
+        )
+    elif built.minor < expected.minor:
+        yield Issue(
+            WARNING,
+            f"{name} is built for Flink {built.line}, older than the project's Flink {flink.text}: it"
+            f" usually works, but it is not the release built for Flink {expected.line}.",
+            fix,
+            where,
+        )
+
+
+# MSF002 -------------------------------------------------------------------------------------
+
+_LEGACY_APIS: tuple[tuple[str, str, str], ...] = (
+    (
+        r"\baddSource\s*\(",
+        "env.addSource(SourceFunction)",
+        "use env.fromSource(source, watermarkStrategy, name) with a FLIP-27 Source",
+    ),
+    (
+        r"\baddSink\s*\(",
+        "stream.addSink(SinkFunction)",
+        "use stream.sinkTo(sink) with a Sink V2 (KafkaSink, KinesisStreamsSink, FileSink, ...)",
+    ),
+    (
+        r"\b\w*SourceFunction\b",
+        "SourceFunction",
+        "implement a FLIP-27 Source, or use DataGeneratorSource or a connector's Source",
+    ),
+    (
+        r"\b\w*SinkFunction\b",
+        "SinkFunction",
+        "implement org.apache.flink.api.connector.sink2.Sink, or use a connector's Sink",
+    ),
+    (
+        r"\bFlinkKinesisConsumer\b",
+        "FlinkKinesisConsumer",
+        "use KinesisStreamsSource (flink-connector-aws-kinesis-streams); its state is not compatible, so"
+        " give it a new uid, start AT_TIMESTAMP and restore with allowNonRestoredState",
+    ),
+    (r"\bFlinkKinesisProducer\b", "FlinkKinesisProducer", "use KinesisStreamsSink"),
+    (r"\bFlinkKafkaConsumer\w*\b", "FlinkKafkaConsumer", "use KafkaSource"),
+    (r"\bFlinkKafkaProducer\w*\b", "FlinkKafkaProducer", "use KafkaSink"),
+    (
+        r"\borg\.apache\.flink\.streaming\.api\.windowing\.time\.Time\b",
+        "org.apache.flink.streaming.api.windowing.time.Time",
+        "use java.time.Duration (TumblingEventTimeWindows.of(Duration.ofMinutes(1)), available since 1.19)",
+    ),
+    (
+        r"\borg\.apache\.flink\.api\.common\.time\.Time\b",
+        "org.apache.flink.api.common.time.Time",
+        "use java.time.Duration",
+    ),
+    (
+        r"\borg\.apache\.flink\.api\.java\.utils\.ParameterTool\b",
+        "org.apache.flink.api.java.utils.ParameterTool",
+        "use org.apache.flink.util.ParameterTool",
+    ),
+    (
+        r"\bTimeCharacteristic\b",
+        "TimeCharacteristic",
+        "remove it: event time is the default; declare time with a WatermarkStrategy",
+    ),
+    (
+        r"\b(?:registerTypeWithKryoSerializer|addDefaultKryoSerializer|enableForceKryo)\s*\(",
+        "Kryo registration on ExecutionConfig",
+        "make the types POJOs (or use @TypeInfo) or register serializers with pipeline.serialization-config",
+    ),
+    (
+        r"\bdisableGenericTypes\s*\(\s*\)",
+        "ExecutionConfig#disableGenericTypes()",
+        "set pipeline.generic-types to false (SerializerConfig#setGenericTypes(false)),"
+        " in tests or local runs only",
+    ),
+    (
+        r"\bvoid\s+open\s*\(\s*(?:final\s+)?Configuration\b",
+        "open(Configuration) in a rich function",
+        "override open(OpenContext openContext) instead (available since Flink 1.19)",
+    ),
+    (r"\bStreamingFileSink\b", "StreamingFileSink", "use FileSink with stream.sinkTo(...)"),
+    (
+        r"\bsetStateBackend\s*\(|\bFsStateBackend\b|\bMemoryStateBackend\b",
+        "the state backend API",
+        "remove it: MSF configures the state backend (RocksDB) and checkpoint storage",
+    ),
+    (r"\bRestartStrategies\b", "RestartStrategies", "remove it: MSF configures the restart strategy"),
+)
+_LEGACY_PATTERNS = tuple((re.compile(p), what, fix) for p, what, fix in _LEGACY_APIS)
+
+
+@rule("MSF002", "legacy-api", "legacy API or connector removed in Flink 2")
+def legacy_apis(project: Project) -> Iterator[Issue]:
+    """Banned legacy artifacts in the pom and removed APIs in src/main/java."""
+    severity, breaks = _legacy_severity(project), _breaks(project)
+    banned = {
+        _plain(b.coordinate.split(":")[1]): b.why
+        for b in project.catalog.build.banned
+        if b.coordinate.startswith("org.apache.flink:")
+    }
+    for dependency in project.pom.dependencies:
+        why = banned.get(_plain(dependency.artifact)) if dependency.group == "org.apache.flink" else None
+        if why is not None:
+            what, _, fix = why.partition("; ")
+            fix = fix or "remove the dependency"
+            yield Issue(
+                severity,
+                f"The pom depends on {dependency.key} ({what}): {breaks}.",
+                fix[0].upper() + fix[1:] + ".",
+                dependency.where,
+            )
+    for source in project.java:
+        yield from _legacy_in(source, severity, breaks)
+
+
+def _legacy_in(source: JavaFile, severity: Severity, breaks: str) -> Iterator[Issue]:
+    for pattern, what, fix in _LEGACY_PATTERNS:
+        lines = sorted({source.line_of(m.start()) for m in pattern.finditer(source.code)})
+        if lines:
+            more = (
+                f" (also on line{'s' * (len(lines) > 2)} {', '.join(map(str, lines[1:]))})"
+                if lines[1:]
+                else ""
+            )
+            yield Issue(
+                severity,
+                f"Uses {what}{more}: {breaks}.",
+                fix[0].upper() + fix[1:] + ".",
+                Location(source.path, lines[0]),
+            )
+
+
+# MSF003 -------------------------------------------------------------------------------------
+
+_FLINK_RUNTIME_ARTIFACTS = frozenset(
+    {
+        "flink-streaming-java", "flink-clients", "flink-core", "flink-runtime", "flink-java",
+        "flink-table-api-java", "flink-table-api-java-bridge", "flink-table-runtime", "flink-table-common",
+        "flink-connector-base", "flink-runtime-web",
+    }
+)  # fmt: skip
+_LOGGING_GROUPS = {"org.apache.logging.log4j": "log4j 2", "org.slf4j": "slf4j"}
+
+
+@rule("MSF003", "runtime-bundled", "Flink, log4j or slf4j packed into the application JAR")
+def runtime_bundled(project: Project) -> Iterator[Issue]:
+    """Non-provided Flink artifacts, logging jars the shade plugin lets in, and the built JAR."""
+    provided = _FLINK_RUNTIME_ARTIFACTS | {
+        d.artifact
+        for d in project.catalog.build.dependencies
+        if d.group == "org.apache.flink" and d.scope == "provided"
+    }
+    shade = project.pom.shade
+    for dependency in project.pom.dependencies:
+        artifact = _plain(dependency.artifact)
+        runtime_artifact = artifact in provided or artifact.startswith("flink-table-planner")
+        bundled = dependency.bundled and (
+            shade is None or shade.bundles(dependency.group, dependency.artifact)
+        )
+        if dependency.group == "org.apache.flink" and runtime_artifact and bundled:
+            yield Issue(
+                ERROR,
+                f"{dependency.key} has scope {dependency.scope}, so it is packed into the application"
+                " JAR: the MSF runtime provides Flink, and a second copy causes class conflicts"
+                " (ClassCastException, LinkageError) and a bigger JAR.",
+                "Add <scope>provided</scope> to the dependency (for runs in the IDE, add provided"
+                " dependencies to the run configuration's classpath).",
+                dependency.where,
+            )
+    if shade is not None:
+        yield from _bundled_logging(project)
+    if project.jar is not None:
+        yield from _jar_findings(project)
+
+
+def _bundled_logging(project: Project) -> Iterator[Issue]:
+    shade = project.pom.shade
+    assert shade is not None
+    for group, label in _LOGGING_GROUPS.items():
+        bundled = [
+            d
+            for d in project.pom.dependencies
+            if d.group == group and d.bundled and shade.bundles(d.group, d.artifact)
+        ]
+        if not bundled:
+            continue
+        names = ", ".join(f"{d.artifact} ({d.scope})" for d in bundled)
+        trap = ""
+        if group == "org.apache.logging.log4j" and any(p.startswith("log4j:") for p in shade.excludes):
+            trap = (
+                " The shade plugin excludes `log4j:*`, but that pattern matches only log4j 1.x (groupId"
+                " `log4j`); log4j 2 has the groupId org.apache.logging.log4j."
+            )
+        yield Issue(
+            ERROR,
+            f"{label} is packed into the application JAR: {names} are not excluded by the"
+            f" maven-shade-plugin's artifactSet.{trap} MSF brings its own logging; a bundled copy"
+            " conflicts with it and the bundled configuration is ignored.",
+            f"Add <exclude>{group}:*</exclude> to the maven-shade-plugin's <artifactSet><excludes>"
+            " (keep the dependencies for local runs, or give them provided scope).",
+            bundled[0].where,
+        )
+
+
+def _jar_findings(project: Project) -> Iterator[Issue]:
+    jar = project.jar
+    assert jar is not None
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for prefix, entries in jar.runtime_entries.items():
+        by_label[RUNTIME_PREFIXES[prefix]].extend(entries)
+    for label, found in by_label.items():
+        prefixes = sorted(p for p in jar.runtime_entries if RUNTIME_PREFIXES[p] == label)
+        yield Issue(
+            ERROR,
+            f"The built JAR contains {len(found)} {label} entries under {', '.join(prefixes)}"
+            f" (e.g. {found[0]}), classes the MSF runtime already provides; this is evidence from the"
+            " JAR itself, whatever the pom says.",
+            "Find the dependency that brings them (`./mvnw dependency:tree`), give Flink artifacts"
+            " provided scope and exclude org.apache.logging.log4j:* and org.slf4j:* in the shade"
+            " plugin's artifactSet, then rebuild.",
+            Location(jar.path, None),
+        )
+
+
+# MSF004 -------------------------------------------------------------------------------------
+
+
+@rule("MSF004", "shade-config", "no fat JAR or META-INF/services not merged")
+def shade_config(project: Project) -> Iterator[Issue]:
+    """The shade plugin exists and merges ``META-INF/services`` with ServicesResourceTransformer."""
+    shade = project.pom.shade
+    if shade is None:
+        yield Issue(
+            ERROR,
+            "The pom has no maven-shade-plugin: MSF runs one application JAR that must contain the job"
+            " and every connector it uses.",
+            "Add the maven-shade-plugin (goal shade, phase package) with a ServicesResourceTransformer and"
+            " a ManifestResourceTransformer naming the main class, and exclude Flink, log4j and slf4j.",
+            Location(project.pom.path, None),
+        )
+        return
+    if shade.has_transformer("ServicesResourceTransformer"):
+        return
+    needs = _service_loader_users(project)
+    yield Issue(
+        ERROR if needs else WARNING,
+        "The maven-shade-plugin has no ServicesResourceTransformer, so META-INF/services files of"
+        " different JARs overwrite each other"
+        + (f" ({needs} register factories there)" if needs else "")
+        + ": Flink then cannot find connector, format or table factories at runtime.",
+        '<transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>'
+        " belongs in the shade plugin's <transformers>.",
+        shade.where,
+    )
+
+
+def _service_loader_users(project: Project) -> str:
+    users = [
+        d.artifact
+        for d in project.pom.dependencies
+        if d.bundled
+        and (
+            "connector" in d.artifact
+            or d.group == "org.apache.iceberg"
+            or (
+                d.group == "org.apache.flink"
+                and d.artifact.startswith(("flink-table", "flink-sql", "flink-avro"))
+            )
+        )
+    ]
+    if any(re.search(r"\borg\.apache\.flink\.table\b", f.code) for f in project.java):
+        users.append("the Table API")
+    return ", ".join(users)
+
+
+# MSF005 -------------------------------------------------------------------------------------
+
+_SERVICE_OWNED = {
+    "enableCheckpointing": "CheckpointConfiguration",
+    "getCheckpointConfig": "CheckpointConfiguration",
+    "setParallelism": "ParallelismConfiguration",
+    "setMaxParallelism": "ParallelismConfiguration",
+    "setStateBackend": "",
+    "setRestartStrategy": "",
+}
+_ENVIRONMENT_FACTORY = re.compile(r"^[\w.]*\b(?:get|create)\w*Environment\([^()]*\)$")
+
+
+@rule("MSF005", "service-owned-config", "checkpointing or parallelism set in code outside a local guard")
+def service_owned_config(project: Project) -> Iterator[Issue]:
+    """Calls that change what MSF's application configuration owns, outside local-only code."""
+    names = frozenset(_SERVICE_OWNED)
+    for source in project.java:
+        ranges = local_ranges(source.code)
+        environments = source.environment_variables()
+        for call in calls(source.code, names):
+            if in_ranges(call.start, ranges):
+                continue
+            line = source.line_of(call.start)
+            target = re.sub(r"\s+", "", receiver(source.code, call.start))
+            on_environment = target in environments or bool(_ENVIRONMENT_FACTORY.match(target))
+            if call.name in ("setParallelism", "setMaxParallelism") and not on_environment:
+                yield Issue(
+                    WARNING,
+                    f"{call.name}(...) on a single operator fixes its parallelism, so the application's"
+                    " Parallelism and MSF autoscaling no longer apply to it.",
+                    "Remove it unless the operator must run with a fixed parallelism (for example a"
+                    " non-parallel sink); then keep it and say why in a comment.",
+                    Location(source.path, line),
+                )
+                continue
+            yield _service_owned_issue(call.name, source.path, line)
+
+
+def _service_owned_issue(name: str, path: Path, line: int) -> Issue:
+    setting = _SERVICE_OWNED[name]
+    if setting:
+        fix = (
+            f"Call it only in local runs: `if (env instanceof LocalStreamEnvironment) {{ ... }}`; on MSF set"
+            f" the application's {setting} (ConfigurationType CUSTOM)."
+        )
+    else:
+        fix = "Remove it (or call it only in local runs): MSF manages the state backend and restart strategy."
+    return Issue(
+        ERROR,
+        f"{name}(...) runs outside a local-only block: on MSF the application configuration owns"
+        " checkpointing, parallelism, state backend and restart strategy, so the value is ignored or"
+        " overrides the service (autoscaling stops), and Flink 2.2 on MSF rejects such changes.",
+        fix,
+        Location(path, line),
+    )
+
+
+# MSF006 -------------------------------------------------------------------------------------
+
+_SOURCES_AND_SINKS = frozenset({"fromSource", "sinkTo", "addSource", "addSink"})
+_OPERATORS = frozenset({"process", "map", "flatMap", "filter", "reduce", "aggregate", "apply"})
+_MODIFIERS = frozenset(
+    {
+        "name", "setDescription", "returns", "setParallelism", "setMaxParallelism", "forceNonParallel",
+        "setBufferTimeout", "disableChaining", "startNewChain", "slotSharingGroup",
+    }
+)  # fmt: skip
+_JAVA_STREAM = re.compile(
+    r"\.(?:stream|parallelStream|entrySet|keySet|values)\(\)|\b(?:Stream|IntStream|LongStream|Arrays|Optional"
+    r"|CompletableFuture|Collectors)\b"
+)
+_STATE_OF = {
+    "fromSource": "source's state (its read positions)",
+    "addSource": "source's state (its read positions)",
+    "sinkTo": "sink's state (pending writes or transactions)",
+    "addSink": "sink's state (pending writes or transactions)",
+}
+_TERMINALS = frozenset(
+    {"collect", "findFirst", "findAny", "toList", "orElse", "orElseGet", "forEach", "count"}
+)
+
+
+@rule("MSF006", "missing-uid", "operator without a uid")
+def missing_uids(project: Project) -> Iterator[Issue]:
+    """Sources, sinks and operators whose chain ends before a ``.uid(...)``."""
+    for source in project.java:
+        if source.uses_datastream:
+            yield from _missing_uids_in(source)
+
+
+def _missing_uids_in(source: JavaFile) -> Iterator[Issue]:
+    code = source.code
+    for call in calls(code, _SOURCES_AND_SINKS | _OPERATORS):
+        on = receiver(code, call.start)
+        chain = list(following_calls(code, call.end))
+        if _JAVA_STREAM.search(on) or any(c.name in _TERMINALS for c in chain):
+            continue  # java.util.stream or Optional, not a DataStream
+        if call.name == "apply" and "window" not in on.lower():
+            continue
+        uid = False
+        for following in chain:
+            if following.name in ("uid", "setUidHash"):
+                uid = True
+                break
+            if following.name not in _MODIFIERS:
+                break
+        if uid:
+            continue
+        edge = call.name in _SOURCES_AND_SINKS
+        yield Issue(
+            ERROR if edge else WARNING,
+            f".{call.name}(...) has no .uid(...): Flink then derives the operator id from the job graph,"
+            " so after a change to the job this "
+            + _STATE_OF.get(call.name, "operator's state")
+            + " cannot be restored from the snapshot MSF takes on every update.",
+            f'Add .uid("<stable-unique-id>") (and .name(...)) after .{call.name}(...); never change a uid'
+            " once the job runs in production.",
+            Location(source.path, source.line_of(call.start)),
+        )
+
+
+# MSF007 -------------------------------------------------------------------------------------
+
+
+@rule("MSF007", "java-release", "Java release does not match the MSF runtime")
+def java_release(project: Project) -> Iterator[Issue]:
+    """The compiler's release/target against the Java version of the project's MSF runtime."""
+    setting, line, flink = project.pom.java_release, project.catalog_line(), project.flink
+    if setting is None or line is None or flink is None:
+        return
+    match = re.fullmatch(r"(?:1\.)?(\d+)", setting.value)
+    if match is None:
+        return
+    release, expected = int(match.group(1)), line.java_release
+    runtime = project.msf_runtime()
+    if release > expected:
+        problem = (
+            f"compiles to Java {release} class files, but MSF {runtime} runs Java {expected}: the job fails"
+            " with UnsupportedClassVersionError"
+        )
+    elif flink.major >= 2 and release < expected:
+        problem = (
+            f"compiles for Java {release}, but Flink {flink.line} on MSF ({runtime}) needs Java {expected}"
+        )
+    else:
+        return
+    yield Issue(
+        ERROR,
+        f"{setting.name} = {setting.value} {problem}.",
+        f"Set <maven.compiler.release>{expected}</maven.compiler.release> (it replaces source and target)"
+        f" and build with JDK {expected} or newer.",
+        setting.where,
+    )
+
+
+# MSF008 -------------------------------------------------------------------------------------
+
+
+@rule("MSF008", "iac-mismatch", "IaC runtime or IAM that does not match the project or MSF")
+def iac_mismatch(project: Project) -> Iterator[Issue]:
+    """Runtime ids in CloudFormation, Terraform and CDK against the pom; IAM prefix and principal."""
+    flink, expected = project.flink, project.msf_runtime()
+    seen: set[tuple[Path, int, str]] = set()
+    for reference in project.iac.runtimes:
+        key = (reference.file, reference.line, reference.runtime)
+        if flink is None or key in seen or (reference.major, reference.minor) == (flink.major, flink.minor):
+            continue
+        seen.add(key)
+        yield Issue(
+            ERROR,
+            f"Deploys MSF runtime {reference.runtime}, but pom.xml builds against Flink {flink.text}"
+            f" ({expected}): a JAR built for another Flink line fails to start or to restore its state.",
+            f"Use {expected} here, or move the pom (flink.version, connector versions, Java release) to"
+            f" Flink {reference.major}.{reference.minor}.",
+            Location(reference.file, reference.line),
+        )
+    for problem in project.iac.iam:
+        if problem.kind == "action":
+            action = problem.text.split(":", 1)[1]
+            yield Issue(
+                ERROR,
+                f"Uses the IAM action {problem.text}: IAM knows MSF actions only under the kinesisanalytics:"
+                " prefix (kinesisanalyticsv2 is the API and CLI name), so this statement grants nothing.",
+                f"Write kinesisanalytics:{action}.",
+                Location(problem.file, problem.line),
+            )
+        else:
+            yield Issue(
+                ERROR,
+                f"Names the service principal {problem.text}: MSF assumes the execution role as"
+                f" {TRUST_PRINCIPAL}, so the application cannot use a role that trusts another principal.",
+                f"Use {TRUST_PRINCIPAL} as the Service principal in the execution role's trust policy.",
+                Location(problem.file, problem.line),
+            )
