@@ -18,12 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
 
-def snapshot_template(destination: Path) -> Path:
-    """A clean git repository holding the template's working tree (committed changes or not).
-
-    copier renders a dirty template through a throw-away commit whose id changes on every run;
-    tests that compare two renders use this snapshot so that both see the same commit.
-    """
+def _copy_working_tree(destination: Path) -> None:
     files = (
         subprocess.run(
             ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -39,13 +34,39 @@ def snapshot_template(destination: Path) -> Path:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+
+
+def _git(repo: Path, *args: str) -> str:
     identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
-    for command in (
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        [*identity, "commit", "-q", "-m", "snapshot"],
-    ):
-        subprocess.run(["git", "-C", str(destination), *command], check=True, capture_output=True)
+    return subprocess.run(
+        ["git", "-C", str(repo), *identity, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def snapshot_template(destination: Path) -> Path:
+    """A clean git repository holding the template's working tree (committed changes or not).
+
+    copier renders a dirty template through a throw-away commit whose id changes on every run;
+    tests that compare two renders use this snapshot so that both see the same commit.
+    """
+    _copy_working_tree(destination)
+    _git(destination, "init", "-q", "-b", "main")
+    _git(destination, "add", "-A")
+    _git(destination, "commit", "-q", "-m", "snapshot")
+    return destination
+
+
+def release_clone(destination: Path, releases: dict[str, str], head_tag: str) -> Path:
+    """A clone of this repository with ``releases`` (tag -> commit) tagged, and the working tree
+    (committed or not) on top, tagged ``head_tag``, as if it had been released."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(destination)], check=True, capture_output=True)
+    for tag, commit in releases.items():
+        _git(destination, "tag", "-f", tag, commit)
+    _copy_working_tree(destination)
+    _git(destination, "add", "-A")
+    if _git(destination, "status", "--porcelain").strip():
+        _git(destination, "commit", "-q", "-m", "working tree")
+    _git(destination, "tag", "-f", head_tag)
     return destination
 
 

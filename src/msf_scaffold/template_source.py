@@ -3,10 +3,11 @@
 `copier update` needs the template as a git repository and the project's answers file to name a
 git ref of it. The CLI therefore renders from a git checkout of msf-scaffold when it has one: the
 checkout the package runs from (a development install), or the one named by ``--template`` or the
-``MSF_SCAFFOLD_TEMPLATE`` environment variable (a path or a git URL). At that source it uses the tag
-of the installed version (``v<version>``) when the tag exists, else what plain ``copier copy`` would
-use (the newest tag, or HEAD when there is none). Only when no git source is available does it fall
-back to the copy bundled in the package, and it says that such a project cannot be updated.
+``MSF_SCAFFOLD_TEMPLATE`` environment variable (a path or a git URL). In a local git source it
+uses the tag of the installed version (``v<version>``) when the tag exists, and HEAD otherwise (a
+checkout between releases renders what it holds, not an older release); for a URL it leaves the
+choice to copier (the newest release tag). Only when no git source is available does it fall back
+to the copy bundled in the package, and it says that such a project cannot be updated.
 """
 
 from __future__ import annotations
@@ -79,12 +80,12 @@ def resolve_template(explicit: str | None = None, ref: str | None = None) -> Tem
         if local.exists():
             local = local.resolve()
             git = is_git_repository(local)
-            chosen_ref = ref or (release_tag(local) if git else None)
+            chosen_ref = ref or ((release_tag(local) or "HEAD") if git else None)
             return TemplateSource(str(local), chosen_ref, updatable=git)
         return TemplateSource(location, ref, updatable=True)
     checkout = package_checkout()
     if checkout is not None and is_git_repository(checkout):
-        return TemplateSource(str(checkout), ref or release_tag(checkout), updatable=True)
+        return TemplateSource(str(checkout), ref or release_tag(checkout) or "HEAD", updatable=True)
     if checkout is not None:
         return TemplateSource(str(checkout), None, updatable=False)
     return TemplateSource(str(bundled_template()), None, updatable=False)

@@ -1,0 +1,62 @@
+"""A project generated from the previous release updates to this one: edits kept, build green."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from msf_scaffold._version import __version__
+from msf_scaffold.generate import generate
+from msf_scaffold.update import update
+from tests.helpers import ROOT, release_clone
+
+IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
+
+
+def _releases() -> list[tuple[str, str]]:
+    """(version, commit) of every released version in CHANGELOG.md, newest first."""
+    text = (ROOT / "CHANGELOG.md").read_text()
+    return re.findall(r"^## (\d+\.\d+\.\d+) \(commit ([0-9a-f]{7,40})\)$", text, re.MULTILINE)
+
+
+def test_the_changelog_names_this_version_and_its_predecessors() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert f"\n## {__version__}\n" in text
+    assert _releases(), "every earlier release is listed with its commit"
+    for version, commit in _releases():
+        subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}^{{commit}}"], check=True)
+        assert version != __version__
+
+
+@pytest.mark.compile
+def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path) -> None:
+    previous, commit = _releases()[0]
+    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    project = generate(
+        tmp_path / "app",
+        data={"source": "datagen", "sinks": "[print]", "flink_version": "1.20"},
+        defaults=True,
+        template=str(template),
+        vcs_ref=f"v{previous}",
+    ).destination
+    parser = next(project.rglob("StockPriceParser.java"))
+    parser.write_text(parser.read_text().replace("{0,9}", "{0,11}"))
+    subprocess.run(["git", "-C", str(project), *IDENTITY, "commit", "-qam", "edit"], check=True)
+
+    result = update(project)
+
+    assert (result.from_version, result.to_version) == (f"v{previous}", f"v{__version__}")
+    assert result.conflicts == []
+    assert "{0,11}" in parser.read_text()
+    build = subprocess.run(
+        ["./mvnw", "-B", "--no-transfer-progress", "verify"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout[-5000:]
