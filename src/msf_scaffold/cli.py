@@ -124,6 +124,9 @@ def _update(args: argparse.Namespace) -> int:
     else:
         lines.append(f"  {len(result.changed)} files changed (review with `git diff`):")
         lines += [f"    {path}" for path in result.changed]
+    for version, notes in result.migration_notes.items():
+        lines.append(f"  migration notes of {version}:")
+        lines += [f"    {line}" for line in notes.splitlines()]
     if result.conflicts:
         lines.append(
             f"  {len(result.conflicts)} files have conflicts marked '<<<<<<< before updating'; resolve them:"

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from msf_scaffold.errors import ToolError, UserError
 from msf_scaffold.generate import ANSWERS_FILE, read_answers
 
 #: copier's inline conflict markers, each on a line of its own.
 CONFLICT = re.compile(r"^<<<<<<< before updating$.*?^>>>>>>> after updating$", re.MULTILINE | re.DOTALL)
+_RELEASE = re.compile(r"^## (?P<version>\d+\.\d+\.\d+)[^\n]*\n(?P<body>.*?)(?=^## |\Z)", re.M | re.S)
 #: ``vcs_ref`` that keeps the project's template version and only changes answers.
 CURRENT = ":current:"
 
@@ -34,6 +37,7 @@ class UpdateResult:
     changed: list[str]
     conflicts: list[str]
     answers_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    migration_notes: dict[str, str] = field(default_factory=dict)
 
 
 def update(
@@ -83,14 +87,44 @@ def update(
         for key in sorted(set(before) | set(after))
         if not key.startswith("_") and before.get(key) != after.get(key)
     }
+    from_version, to_version = str(before.get("_commit")), str(after.get("_commit"))
     return UpdateResult(
         project=project,
-        from_version=str(before.get("_commit")),
-        to_version=str(after.get("_commit")),
+        from_version=from_version,
+        to_version=to_version,
         changed=[line[3:] for line in changed],
         conflicts=conflicts,
         answers_changed=answers_changed,
+        migration_notes=migration_notes(str(after["_src_path"]), from_version, to_version),
     )
+
+
+def migration_notes(source: str, from_version: str, to_version: str) -> dict[str, str]:
+    """The "Migration notes" of every release after ``from_version`` up to ``to_version``.
+
+    Read from the template's CHANGELOG.md at ``to_version``; empty when the template is not a
+    local git repository or the versions are not releases.
+    """
+    try:
+        low, high = Version(from_version), Version(to_version)
+    except InvalidVersion:
+        return {}
+    result = subprocess.run(
+        ["git", "-C", source, "show", f"{to_version}:CHANGELOG.md"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return {}
+    notes = {}
+    for match in _RELEASE.finditer(result.stdout):
+        version = Version(match.group("version"))
+        section = match.group("body")
+        migration = re.search(r"^### Migration notes\n(?P<text>.*?)(?=^### |\Z)", section, re.M | re.S)
+        if low < version <= high and migration and migration.group("text").strip():
+            notes[str(version)] = migration.group("text").strip()
+    return notes
 
 
 def _check_project(project: Path) -> dict[str, Any]:

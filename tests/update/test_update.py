@@ -65,6 +65,10 @@ LOG4J_BUMP = {"src/msf_scaffold/catalog/build.yml": ('all: "2.24.3"', 'all: "2.2
 def test_update_brings_new_pins_and_keeps_user_edits(tmp_path: Path, template: Path) -> None:
     project = _project(tmp_path, template)
     _user_edits(project)
+    (template / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## 0.2.0\n\n### Changed\n- log4j 2.25.2\n\n### Migration notes\n"
+        "- Rebuild with JDK 17.\n\n## 0.1.0 (commit abcdef0)\n\n### Migration notes\n- old\n"
+    )
     _release(template, "v0.2.0", LOG4J_BUMP)
 
     result = update(project)
@@ -76,6 +80,7 @@ def test_update_brings_new_pins_and_keeps_user_edits(tmp_path: Path, template: P
     assert "{0,11}" in _java(project, "StockPriceParser.java").read_text()
     assert "Owned by the orders team." in (project / "README.md").read_text()
     assert answers_file(project)["_commit"] == "v0.2.0"
+    assert result.migration_notes == {"0.2.0": "- Rebuild with JDK 17."}
 
 
 def test_conflicting_edits_are_marked_and_reported(tmp_path: Path, template: Path) -> None:
