@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.properties import property_groups
-from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
+from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties
 
 COMBINATIONS = list(load_catalog().valid_combinations())
 
@@ -24,14 +25,13 @@ _RENDERED: dict[tuple[str, str, tuple[str, ...]], Path] = {}
 
 
 @pytest.fixture(params=COMBINATIONS, ids=[_id(c) for c in COMBINATIONS])
-def rendered(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, str, str, tuple[str, ...]]:
-    """Each combination is rendered once per test session and shared by the tests below."""
+def rendered(request: pytest.FixtureRequest, copie_session: Any) -> tuple[Path, str, str, tuple[str, ...]]:
+    """Each combination is rendered once per test session (pytest-copie) and shared by the tests."""
     line, source, sinks = request.param
     if request.param not in _RENDERED:
-        directory = tmp_path_factory.mktemp(_id(request.param))
-        _RENDERED[request.param] = render(directory / "project", answers_for(line, source, sinks))
+        result = copie_session.copy(extra_answers=answers_for(line, source, sinks))
+        assert result.exit_code == 0, result.exception
+        _RENDERED[request.param] = result.project_dir
     return _RENDERED[request.param], line, source, sinks
 
 
