@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -17,7 +18,7 @@ import yaml
 
 from msf_scaffold._version import __version__
 from msf_scaffold.catalog import load_catalog
-from msf_scaffold.errors import MsfScaffoldError, UserError
+from msf_scaffold.errors import MsfScaffoldError, ToolError, UserError
 
 if TYPE_CHECKING:
     from msf_scaffold.generate import GenerationResult
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="generate a new project", description=_NEW_HELP)
     new.add_argument(
-        "destination", type=Path, help="directory of the new project (must not exist or be empty)"
+        "destination", type=Path, nargs="?", help="directory of the new project (asked when omitted)"
     )
     new.add_argument(
         "--defaults", action="store_true", help="use the default for every question not answered"
@@ -62,11 +63,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="answer a question, e.g. -d flink_version=1.20 -d 'sinks=[kafka, print]' (repeatable)",
     )
+    new.add_argument("--preset", help="start from a preset pipeline (see `msf-scaffold presets`)")
     new.add_argument("--answers-file", type=Path, help="YAML file of answers (--data wins over it)")
+    new.add_argument(
+        "--org-defaults",
+        type=Path,
+        help="organisation defaults file (default: $MSF_SCAFFOLD_ORG_DEFAULTS); see docs/golden-path.md",
+    )
     new.add_argument("--template", help="template path or git URL (default: this installation's template)")
     new.add_argument("--vcs-ref", help="git ref of the template to render (default: this version's tag)")
     new.add_argument("--no-git", action="store_true", help="do not create a git repository")
+    new.add_argument("--build", action="store_true", help="run the first build (./mvnw -B verify) afterwards")
     new.set_defaults(handler=_new)
+
+    presets_command = commands.add_parser("presets", help="list the preset pipelines")
+    presets_command.set_defaults(handler=_presets)
 
     upd = commands.add_parser(
         "update", help="update a project to a newer template version", description=_UPDATE_HELP
@@ -150,19 +161,67 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    data = _answers_file(args.answers_file) if args.answers_file else {}
+    from msf_scaffold import prompts  # noqa: PLC0415 - copier and questionary are slow to import
+    from msf_scaffold.generate import generate  # noqa: PLC0415
+    from msf_scaffold.org_defaults import load_org_defaults  # noqa: PLC0415
+    from msf_scaffold.presets import load_presets, preset  # noqa: PLC0415
+    from msf_scaffold.questions import question_names  # noqa: PLC0415
+    from msf_scaffold.template_source import bundled_template, package_checkout  # noqa: PLC0415
+
+    org = load_org_defaults(args.org_defaults, question_names(package_checkout() or bundled_template()))
+    data: dict[str, Any] = dict(preset(args.preset).answers) if args.preset else {}
+    if args.answers_file:
+        data.update(_answers_file(args.answers_file))
     data.update(_parse_data(args.data))
-    from msf_scaffold.generate import generate  # noqa: PLC0415 - copier is slow to import
+    interactive = not args.defaults and sys.stdin.isatty() and sys.stdout.isatty()
+
+    destination = args.destination
+    if destination is None:
+        if not interactive:
+            raise UserError("give the new project's directory: msf-scaffold new DEST")
+        destination = prompts.ask_destination()
+    if interactive and not args.preset and not args.answers_file:
+        chosen = prompts.ask_preset(load_presets())
+        if chosen is not None:
+            data = {**chosen.answers, **data}
+    git = not args.no_git
+    if interactive and git:
+        git = prompts.confirm("Create a git repository with a first commit?", default=True)
 
     result = generate(
-        args.destination,
+        destination,
         data=data,
         defaults=args.defaults,
-        template=args.template,
-        vcs_ref=args.vcs_ref,
-        git=not args.no_git,
+        template=args.template or (org.template if org else None),
+        vcs_ref=args.vcs_ref or (org.vcs_ref if org else None),
+        git=git,
+        user_defaults=org.defaults if org else None,
+        check_answers=org.check if org else None,
+        confirm=prompts.confirm_summary if interactive else None,
     )
     print(_summary(result))
+    build = args.build or (
+        interactive and prompts.confirm("Run the first build now (./mvnw -B verify)?", default=False)
+    )
+    if build:
+        return _first_build(result.destination)
+    return 0
+
+
+def _first_build(project: Path) -> int:
+    print(f"\n$ ./mvnw -B verify   (in {project})", flush=True)
+    completed = subprocess.run(["./mvnw", "-B", "verify"], cwd=project, check=False)
+    if completed.returncode != 0:
+        raise ToolError(f"the first build failed (exit {completed.returncode}); the project is at {project}")
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    from msf_scaffold.presets import load_presets  # noqa: PLC0415
+
+    for item in load_presets().values():
+        answers = ", ".join(f"{key}={value}" for key, value in item.answers.items())
+        print(f"{item.name:<20} {item.description}\n{'':<20} ({answers})")
     return 0
 
 

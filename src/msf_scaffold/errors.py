@@ -25,3 +25,9 @@ class ToolError(MsfScaffoldError):
     """An external tool (git, Maven) that msf-scaffold runs failed."""
 
     exit_code = 4
+
+
+class CancelledError(MsfScaffoldError):
+    """The user declined at a confirmation; nothing was written."""
+
+    exit_code = 1

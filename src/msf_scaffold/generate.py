@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import yaml
 from copier.errors import CopierAnswersInterrupt, InteractiveSessionError, UserMessageError
 
 from msf_scaffold._version import __version__
-from msf_scaffold.errors import ToolError, UserError
+from msf_scaffold.errors import CancelledError, ToolError, UserError
 from msf_scaffold.questions import question_names
 from msf_scaffold.template_source import (
     TemplateSource,
@@ -52,6 +52,9 @@ def generate(
     template: str | None = None,
     vcs_ref: str | None = None,
     git: bool = True,
+    user_defaults: Mapping[str, Any] | None = None,
+    check_answers: Callable[[dict[str, Any]], None] | None = None,
+    confirm: Callable[[dict[str, Any]], bool] | None = None,
 ) -> GenerationResult:
     """Generates a project at ``destination``.
 
@@ -62,14 +65,20 @@ def generate(
         template: the template location (path or git URL); see :mod:`msf_scaffold.template_source`.
         vcs_ref: the git ref of the template to render.
         git: initialise a git repository with a first commit in the project.
+        user_defaults: defaults that replace the questionnaire's (validated like answers).
+        check_answers: called with the final answers before the project is written; raises
+            UserError to refuse them (e.g. an organisation's allowed choices).
+        confirm: called with the final answers; returning False discards the project.
 
     Raises:
         UserError: bad destination or answers; nothing is written.
+        CancelledError: ``confirm`` declined; nothing is written.
         ToolError: git failed after the project was written.
     """
     destination = destination.expanduser().resolve()
     _check_destination(destination)
     answers = dict(data or {})
+    _check_question_names(dict(user_defaults or {}))
     unanswered = _check_question_names(answers)
     if not defaults and unanswered and not sys.stdin.isatty():
         raise UserError(
@@ -81,7 +90,12 @@ def generate(
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
-        _render(source, staging, answers, defaults)
+        _render(source, staging, answers, defaults, dict(user_defaults or {}))
+        rendered = read_answers(staging)
+        if check_answers is not None:
+            check_answers(rendered)
+        if confirm is not None and not confirm(rendered):
+            raise CancelledError("not created; nothing was written.")
         if destination.exists():
             destination.rmdir()
         staging.rename(destination)
@@ -138,12 +152,19 @@ def _check_question_names(answers: Mapping[str, Any]) -> set[str]:
     return set(known) - set(answers)
 
 
-def _render(source: TemplateSource, staging: Path, answers: dict[str, Any], defaults: bool) -> None:
+def _render(
+    source: TemplateSource,
+    staging: Path,
+    answers: dict[str, Any],
+    defaults: bool,
+    user_defaults: dict[str, Any],
+) -> None:
     try:
         copier.run_copy(
             source.location,
             staging,
             data=answers,
+            user_defaults=user_defaults,
             vcs_ref=source.ref,
             defaults=defaults,
             overwrite=True,

@@ -1,0 +1,124 @@
+"""The interactive flow, driven through a real pseudo-terminal as a person would use it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.helpers import ROOT, answers_file
+
+DOWN, ENTER = "\x1b[B", "\r"
+# copier's question mark (a microphone), then terminal styling, then the question's text.
+COPIER_QUESTION = "\U0001f3a4(?:\x1b\\[[0-9;]*m)* "
+
+
+def _spawn(cwd: Path, *args: str) -> pexpect.spawn:
+    env = {
+        **os.environ,
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # pexpect does not answer cursor-position requests
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "msf_scaffold", "new", *args],
+        cwd=str(cwd),
+        env=env,
+        dimensions=(50, 160),
+        encoding="utf-8",
+        timeout=60,
+    )
+
+
+def _answer_copier_questions_with_defaults(child: pexpect.spawn, until: str) -> list[str]:
+    """Presses Enter once on every copier question until ``until`` appears; returns the questions.
+
+    prompt_toolkit redraws a question while it is asked and once more with the answer, so a
+    question seen again right after itself is the same question, not a new one.
+    """
+    seen: list[str] = []
+    while True:
+        index = child.expect([COPIER_QUESTION + r"([^\r\n\x1b]{1,60})", until])
+        if index == 1:
+            return seen
+        question = child.match.group(1)
+        if seen and seen[-1] == question:
+            continue
+        seen.append(question)
+        child.send(ENTER)
+
+
+def test_the_whole_flow_with_a_preset(tmp_path: Path) -> None:
+    child = _spawn(tmp_path)
+    child.expect(r"Where should the new project go\?")
+    child.send("orders-app" + ENTER)
+    child.expect(r"Start from a preset pipeline\?")
+    child.expect("none: answer every question")
+    child.send(DOWN * 3 + ENTER)  # none, kafka-to-kinesis, kinesis-to-kinesis, local-demo
+    child.expect(r"Create a git repository with a first commit\?")
+    child.send("y")
+    questions = _answer_copier_questions_with_defaults(child, "Your project:")
+    child.expect(r"Create it\?")
+    child.send("y")
+    child.expect("Run the first build now")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 0, child.before
+    assert any("How familiar" in q for q in questions)
+    assert not any("Where the job reads" in q for q in questions), "the preset answers the source"
+    answers = answers_file(tmp_path / "orders-app")
+    assert (answers["source"], answers["sinks"]) == ("datagen", ["print"])
+    assert (tmp_path / "orders-app/.git").is_dir()
+
+
+def test_declining_at_the_summary_writes_nothing(tmp_path: Path) -> None:
+    child = _spawn(tmp_path, "app")
+    child.expect(r"Start from a preset pipeline\?")
+    child.send(ENTER)
+    child.expect("Create a git repository")
+    child.send("n")
+    _answer_copier_questions_with_defaults(child, "Your project:")
+    child.expect(r"Create it\?")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 1
+    assert "nothing was written" in (child.before or "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_answer_is_asked_again_with_the_rule(tmp_path: Path) -> None:
+    child = _spawn(tmp_path, "app", "--no-git", "-d", "source=datagen", "-d", "sinks=[print]")
+    child.expect(r"Start from a preset pipeline\?")
+    child.send(ENTER)
+    child.expect(COPIER_QUESTION + "How familiar")
+    child.send(ENTER)
+    child.expect(COPIER_QUESTION + "Project name")
+    child.send("\x15" + "1 bad name" + ENTER)  # Ctrl-U clears the default first
+    child.expect("project_name must start with a letter")
+    child.send("\x15" + "Orders" + ENTER)
+    _answer_copier_questions_with_defaults(child, "Your project:")
+    child.expect(r"Create it\?")
+    child.send("y")
+    child.expect("Run the first build now")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 0
+    assert answers_file(tmp_path / "app")["project_name"] == "Orders"
+
+
+@pytest.fixture(autouse=True)
+def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "test")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "test@localhost")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "test")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@localhost")
