@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck test-fast test-slow clean
+.PHONY: install demo test lint typecheck test-fast test-slow docs clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ test-fast: install
 ## compile and demo tiers: Maven builds of generated projects
 test-slow: install
 	$(BIN)/pytest -m "compile or demo" -rxX
+
+## docs: regenerate docs/options.md and docs/compatibility.md from the catalog
+docs: install
+	$(BIN)/python -m msf_scaffold.docs
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

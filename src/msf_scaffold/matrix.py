@@ -59,7 +59,7 @@ def connector_support(catalog: Catalog) -> list[ConnectorSupport]:
             pinned = [
                 f"{dep.artifact} {pins[dep.version].value_for(line)}"
                 for dep in connector.dependencies
-                if dep.version is not None
+                if dep.version is not None and dep.scope == "compile"
             ]
             versions[line] = ", ".join(pinned) or "built in"
         roles = tuple(role for role in ("source", "sink") if connector.role(role) is not None)

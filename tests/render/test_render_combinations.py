@@ -11,7 +11,7 @@ import yaml
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.properties import property_groups
-from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties
+from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
 
 COMBINATIONS = list(load_catalog().valid_combinations())
 
@@ -97,6 +97,23 @@ def test_ci_workflow_builds_with_the_lines_java(
     assert java["with"]["java-version"] == str(catalog.flink.lines[line].java_release)
     assert any(step.get("run") == "./mvnw -B verify" for step in steps)
     assert {step["uses"] for step in steps if "uses" in step} == set(catalog.build.github_actions.values())
+
+
+def test_backstage_entry_is_generated_only_when_asked(tmp_path: Path) -> None:
+    plain = render(tmp_path / "plain", answers_for("2.2", "kafka", ("kafka",)))
+    assert not (plain / "catalog-info.yaml").exists()
+    project = render(
+        tmp_path / "backstage",
+        answers_for("2.2", "kafka", ("kafka", "print"), backstage=True, owner="data-platform"),
+    )
+    entry = yaml.safe_load((project / "catalog-info.yaml").read_text())
+    assert entry["kind"] == "Component"
+    assert entry["metadata"]["name"] == answers_file(project)["artifact_id"]
+    assert entry["spec"]["owner"] == "data-platform"
+    assert entry["metadata"]["tags"] == ["flink", "amazon-msf", "java", "kafka", "print"]
+    for tag in entry["metadata"]["tags"]:
+        assert re.fullmatch(r"[a-z0-9:+#]+(-[a-z0-9:+#]+)*", tag) and len(tag) <= 63
+    assert Pom(project / "pom.xml").text("m:organization/m:name") == "data-platform"
 
 
 def test_enforcer_bans_the_catalogs_legacy_artifacts(
