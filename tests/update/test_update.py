@@ -191,3 +191,17 @@ def test_switched_project_builds_and_passes_its_tests_on_flink_22(tmp_path: Path
     assert build.returncode == 0, build.stdout[-5000:]
     assert "Tests run:" in build.stdout
     assert (project / "target/my-flink-app-0.1.0-SNAPSHOT.jar").is_file()
+
+
+def test_a_downgrade_is_refused(tmp_path: Path, template: Path) -> None:
+    _release(template, "v0.2.0", LOG4J_BUMP)
+    project = generate(
+        tmp_path / "app",
+        data={"source": "datagen", "sinks": "[print]"},
+        defaults=True,
+        template=str(template),
+        vcs_ref="v0.2.0",
+    ).destination
+    with pytest.raises(UserError, match=r"copier update refused: .*downgrad"):
+        update(project, vcs_ref="v0.1.0")
+    assert answers_file(project)["_commit"] == "v0.2.0"
