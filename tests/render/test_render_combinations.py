@@ -87,6 +87,14 @@ def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
             assert dep.scope == "provided"
 
 
+def test_maven_runs_with_a_quick_starting_jvm(rendered: tuple[Path, str, str, tuple[str, ...]]) -> None:
+    project, *_ = rendered
+    assert (project / ".mvn/jvm.config").read_text().split() == [
+        "-XX:+TieredCompilation",
+        "-XX:TieredStopAtLevel=1",
+    ]
+
+
 def test_ci_workflow_builds_with_the_lines_java(
     rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
 ) -> None:
