@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from msf_scaffold.errors import CatalogError
+from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 Role = Literal["source", "sink"]
 Scope = Literal["provided", "compile", "runtime", "test"]
@@ -427,8 +427,8 @@ def read_catalog_data(directory: Path | None = None) -> dict[str, Any]:
     for filename, question in _CATALOG_FILES.items():
         path = directory / filename
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
+            document = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, YAMLError) as error:
             raise CatalogError(f"cannot read catalog file {path}: {error}") from error
         try:
             entry = document[question]

@@ -14,15 +14,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from msf_scaffold._version import __version__
-from msf_scaffold.catalog import load_catalog
 from msf_scaffold.errors import MsfScaffoldError, ToolError, UserError
+from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 if TYPE_CHECKING:
     from msf_scaffold.generate import GenerationResult
-from msf_scaffold.matrix import connector_support, line_summaries, render_text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,6 +223,9 @@ def _presets(args: argparse.Namespace) -> int:
 
 
 def _versions(args: argparse.Namespace) -> int:
+    from msf_scaffold.catalog import load_catalog  # noqa: PLC0415 - pydantic models load only here
+    from msf_scaffold.matrix import connector_support, line_summaries, render_text  # noqa: PLC0415
+
     catalog = load_catalog()
     if args.json:
         document = {
@@ -250,10 +250,10 @@ def _parse_data(pairs: list[str]) -> dict[str, str]:
 
 def _answers_file(path: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UserError(f"--answers-file {path} cannot be read: {error.strerror}") from None
-    except yaml.YAMLError as error:
+    except YAMLError as error:
         raise UserError(f"--answers-file {path} is not valid YAML: {error}") from None
     if loaded is None:
         return {}

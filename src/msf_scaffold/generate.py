@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import copier
-import yaml
 from copier.errors import CopierAnswersInterrupt, InteractiveSessionError, UserMessageError
 
 from msf_scaffold._version import __version__
@@ -28,6 +27,7 @@ from msf_scaffold.template_source import (
     package_checkout,
     resolve_template,
 )
+from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 ANSWERS_FILE = ".copier-answers.yml"
 _FALLBACK_IDENTITY = ("msf-scaffold", "msf-scaffold@localhost")
@@ -121,8 +121,8 @@ def read_answers(project: Path) -> dict[str, Any]:
     """The answers recorded in a generated project."""
     path = project / ANSWERS_FILE
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as error:
         raise UserError(f"{path} is missing or unreadable: {error}") from error
     if not isinstance(loaded, dict):
         raise UserError(f"{path} must be a mapping of answers")

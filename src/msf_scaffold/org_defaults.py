@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.errors import UserError
+from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 ORG_DEFAULTS_ENV = "MSF_SCAFFOLD_ORG_DEFAULTS"
 _KEYS = {"defaults", "allowed", "template", "vcs_ref"}
@@ -107,10 +106,10 @@ def load_org_defaults(path: Path | None, questions: list[str]) -> OrgDefaults | 
 
 def _read_document(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UserError(f"organisation defaults {path} cannot be read: {error.strerror}") from None
-    except yaml.YAMLError as error:
+    except YAMLError as error:
         raise UserError(f"organisation defaults {path} is not valid YAML: {error}") from None
     if not isinstance(document, dict):
         raise UserError(

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from msf_scaffold.errors import CatalogError, UserError
 from msf_scaffold.template_source import bundled_template, package_checkout
+from msf_scaffold.yaml_files import load_yaml
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def load_presets(directory: Path | None = None) -> dict[str, Preset]:
         first = text.splitlines()[0] if text else ""
         if not first.startswith("# "):
             raise CatalogError(f"preset {path.name} must start with a '# ' line that describes it")
-        answers = yaml.safe_load(text)
+        answers = load_yaml(text)
         if not isinstance(answers, dict) or not answers:
             raise CatalogError(f"preset {path.name} must be a mapping of question: answer")
         result[path.stem] = Preset(path.stem, first[2:].strip(), answers)

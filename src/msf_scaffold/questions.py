@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from msf_scaffold.errors import CatalogError
+from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 
 def question_names(template_root: Path) -> list[str]:
     """Names of the questions a user may answer, in the order copier asks them."""
     path = template_root / "copier" / "questions.yml"
     try:
-        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        document: Any = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as error:
         raise CatalogError(f"cannot read the questionnaire {path}: {error}") from error
     if not isinstance(document, dict):
         raise CatalogError(f"{path} must be a mapping of questions")
