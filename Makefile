@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck test-fast test-slow docs clean
+.PHONY: install demo test lint typecheck test-fast test-slow docs bench clean
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ demo: install
 test: lint typecheck test-fast test-slow
 
 lint: install
-	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff check src tests tools benchmarks
 
 typecheck: install
 	$(BIN)/mypy
@@ -33,6 +33,10 @@ test-fast: install
 ## compile and demo tiers: Maven builds of generated projects
 test-slow: install
 	$(BIN)/pytest -m "compile or demo" -rxX
+
+## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
+bench: install
+	$(BIN)/python -m benchmarks
 
 ## docs: regenerate docs/options.md and docs/compatibility.md from the catalog
 docs: install
