@@ -78,8 +78,10 @@ def _verify(r: Results) -> Finding | None:
         f"the other {forks - tests:.1f} s is forking a JVM for each and loading JUnit and Flink twice. "
         f"{_pct(maven_side)} is spent in Maven's own JVM (start-up, compile, shade, enforcer)"
     )
-    c1 = r.share("build-jvm", "ours-a-c1")
-    if c1 is not None and c1 < 0.95:
+    c1, shipped = r.share("build-jvm", "jvm-c1"), r.fact("build-jvm", "template_ships_c1")
+    if shipped:
+        text += " (with the template's C1-only `.mvn/jvm.config`)"
+    elif c1 is not None and c1 < 0.95:
         text += ", which a C1-only `template/.mvn/jvm.config` would shorten (see the build finding)"
     text += (
         ". Suggested, to measure with this suite before adopting: running `StreamingJobIT` in Surefire's "
@@ -131,9 +133,13 @@ def _reactor(r: Results) -> Finding | None:
     return Finding(projected, text)
 
 
+#: A rate-limited local run shorter than this is not worth a finding.
+THROTTLE_WORTH_REPORTING_S = 2.0
+
+
 def _throttle(r: Results) -> Finding | None:
     floor = r.fact("throughput", "datagen_floor_s")
-    if floor is None:
+    if floor is None or floor < THROTTLE_WORTH_REPORTING_S:
         return None
     text = (
         f"**The MiniCluster test of a datagen -> print project (the demo) waits at least {floor:.0f} s** for "
@@ -164,27 +170,37 @@ def _build(r: Results) -> Finding | None:
         f". The datagen JAR is {jar:.0f}x the archetype's because it bundles jackson-databind for parsing "
         "records; with Kafka both JARs are dominated by the connector."
     )
-    c1_row = r.row("build-jvm", "ours-a-c1")
-    if c1_row is not None:
-        c1, worst = c1_row.ratio.median, c1_row.ratio.high
-        if c1 < 0.95 and worst < 1:
-            text += (
-                f" **A C1-only Maven JVM made the same build {c1:.2f}x as long** (every repetition faster). "
-                f"Suggested: add `template/.mvn/jvm.config` containing `{FAST_JVM}` (Maven, and so "
-                "`./mvnw`, reads it on every run; the compile tier's reactor copies `.mvn` from a generated "
-                "project, so it gains too)."
-            )
-        elif c1 < 0.95:
-            text += (
-                f" A C1-only Maven JVM (`{FAST_JVM}` in `.mvn/jvm.config`) made the build {c1:.2f}x as long "
-                f"in the median but not in every repetition (up to {worst:.2f}x): promising for "
-                "`template/.mvn/jvm.config`; confirm with `--stages build --build-repeats 5` first."
-            )
-        else:
-            text += (
-                f" A C1-only Maven JVM (`{FAST_JVM}`) did not help ({c1:.2f}x): leave the JVM flags alone."
-            )
+    text += _jvm_advice(r)
     return Finding(base, text)
+
+
+def _jvm_advice(r: Results) -> str:
+    row, shipped = r.row("build-jvm", "jvm-c1"), r.fact("build-jvm", "template_ships_c1")
+    if row is None or shipped is None:
+        return ""
+    c1, low, high = row.ratio.median, row.ratio.low, row.ratio.high
+    spread = f"{c1:.2f}x as long as the default JVM ({low:.2f}x - {high:.2f}x)"
+    if shipped:
+        verdict = (
+            "keep it"
+            if c1 < 0.95 and high < 1
+            else "not a clear gain in this run; re-measure before relying on it"
+        )
+        return f" The C1-only `.mvn/jvm.config` the template ships makes this build {spread}: {verdict}."
+    if c1 < 0.95 and high < 1:
+        return (
+            f" **A C1-only Maven JVM made this build {spread}.** Suggested: add `template/.mvn/jvm.config` "
+            f"containing `{FAST_JVM}` (Maven reads it on every `./mvnw` run, and the compile tier's reactor "
+            "copies `.mvn` from a generated project)."
+        )
+    if c1 < 0.95:
+        return (
+            f" A C1-only Maven JVM (`{FAST_JVM}` in `.mvn/jvm.config`) made this build {spread}: promising, "
+            "not in every repetition; confirm with `--stages build --build-repeats 5`."
+        )
+    return (
+        f" A C1-only Maven JVM (`{FAST_JVM}`) made this build {spread}: no gain, leave the JVM flags alone."
+    )
 
 
 def _generation(r: Results) -> Finding | None:
@@ -221,6 +237,10 @@ def _generation(r: Results) -> Finding | None:
     return Finding(new, text)
 
 
+#: Share of generation below which msf-scaffold's own checks are not worth a suggestion.
+OWN_CHECKS_WORTH_REPORTING = 0.02
+
+
 def _rendering(r: Results) -> Finding | None:
     jinja, config, clone = r.share("phases", "jinja"), r.share("phases", "config"), r.share("phases", "clone")
     in_process = r.median("python", "in-process")
@@ -237,11 +257,15 @@ def _rendering(r: Results) -> Finding | None:
         "is cloning the template repository. copier compiles every path part, and the answers-file name "
         "once per path, with `Environment.from_string` and no cache, and reads `copier.yml` with "
         f"{loader}. Suggested, upstream in copier: cache compiled templates by source, and base the "
-        "`!include` loader on `yaml.CSafeLoader` when available. In this repository, "
-        "`src/msf_scaffold/questions.py` and `src/msf_scaffold/catalog.py` can load YAML with "
-        "`yaml.load(text, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))`. The clone is what makes "
-        "`copier update` possible; keep it."
+        "`!include` loader on `yaml.CSafeLoader` when available. The clone is what makes `copier update` "
+        "possible; keep it."
     )
+    checks = r.share("phases", "checks")
+    if checks is not None and checks >= OWN_CHECKS_WORTH_REPORTING:
+        text += (
+            f" msf-scaffold's own checks (reading the questionnaire with PyYAML) take {_pct(checks)}: load "
+            "YAML with `yaml.CSafeLoader` where PyYAML has libyaml (`src/msf_scaffold/questions.py`)."
+        )
     return Finding(in_process, text)
 
 

@@ -22,17 +22,17 @@ from benchmarks.workspace import Workspace, remove, tool
 
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 IMPORTED = ("msf_scaffold.cli", "msf_scaffold.generate")
-#: Modules whose import cost the import table reports; cumulative at their first import.
+#: Modules whose import cost the import table reports (cumulative at their first import), and why.
 IMPORT_ROWS = (
-    ("msf_scaffold.cli", "`import msf_scaffold.cli` (what `--version` and `versions` load)"),
-    ("msf_scaffold.catalog", "  of which msf_scaffold.catalog (pydantic models)"),
-    ("pydantic", "    of which `import pydantic` (its submodules load later, lazily)"),
-    ("yaml", "  of which PyYAML"),
-    ("msf_scaffold.generate", "`import msf_scaffold.generate` (what `new` loads in addition)"),
-    ("copier", "  of which copier"),
-    ("questionary", "    of which questionary (interactive prompts)"),
-    ("jinja2", "    of which Jinja2"),
-    ("plumbum", "    of which plumbum (copier's git calls)"),
+    ("msf_scaffold.cli", "what `--version` and `versions` load"),
+    ("msf_scaffold.catalog", "the catalog's pydantic models"),
+    ("msf_scaffold.generate", "what `new` loads in addition"),
+    ("copier", "the template engine"),
+    ("pydantic", "models; its submodules load later, lazily"),
+    ("questionary", "interactive prompts"),
+    ("jinja2", "templates"),
+    ("plumbum", "copier's git calls"),
+    ("yaml", "PyYAML"),
 )
 
 
@@ -94,19 +94,47 @@ def wall_table(samples: dict[str, list[float]]) -> Table:
 
 @dataclass(frozen=True)
 class ImportTimes:
-    """Cumulative import time in seconds of each module at its first import."""
+    """Cumulative import time in seconds of each module at its first import, and who imported it."""
 
     seconds: dict[str, float]
+    parents: dict[str, str]
 
     @classmethod
     def parse(cls, text: str) -> ImportTimes:
-        """Parses the standard error of ``python -X importtime``."""
+        """Parses the standard error of ``python -X importtime``.
+
+        Lines come in post-order: a module's imports are printed before it, indented deeper, so the
+        importer of a line is the next line that is indented less.
+        """
+        lines = [
+            (len(match.group(3)), match.group(4), int(match.group(2)) / 1e6)
+            for match in map(_IMPORT_LINE.match, text.splitlines())
+            if match
+        ]
         seconds: dict[str, float] = {}
-        for line in text.splitlines():
-            match = _IMPORT_LINE.match(line)
-            if match and match.group(4) not in seconds:
-                seconds[match.group(4)] = int(match.group(2)) / 1e6
-        return cls(seconds)
+        parents: dict[str, str] = {}
+        for index, (depth, name, cumulative) in enumerate(lines):
+            if name in seconds:
+                continue
+            seconds[name] = cumulative
+            parent = _importer(name, depth, lines[index + 1 :])
+            if parent is not None:
+                parents[name] = parent
+        return cls(seconds, parents)
+
+
+def _importer(name: str, depth: int, later: list[tuple[int, str, float]]) -> str | None:
+    """The module that imported ``name``: the next line indented less.
+
+    ``name``'s own submodules are skipped: importing ``package.module`` imports ``package`` first,
+    and ``-X importtime`` prints ``package`` nested under ``package.module``.
+    """
+    for level, other, _ in later:
+        if level < depth:
+            if not other.startswith(name + "."):
+                return other
+            depth = level
+    return None
 
 
 def import_table(workspace: Workspace, repeats: int) -> Table:
@@ -123,12 +151,14 @@ def import_table(workspace: Workspace, repeats: int) -> Table:
         "Import time by module (`python -X importtime`)",
         "`import msf_scaffold.cli, msf_scaffold.generate`, cumulative (what `msf-scaffold new` imports)",
     )
-    for name, label in IMPORT_ROWS:
+    for name, why in IMPORT_ROWS:
         if all(name in times.seconds for times in runs):
+            parent = runs[0].parents.get(name)
+            label = f"`{name}` ({why}" + (f"; first imported by `{parent}`)" if parent else ")")
             table.add(name, label, "s", [times.seconds[name] for times in runs], totals)
     table.notes.append(
-        "Cumulative time at a module's first import, so a shared dependency counts where it is first "
-        "imported (pydantic under msf_scaffold.catalog, not under copier). `-X importtime` adds overhead."
+        "Cumulative time at a module's first import: a dependency shared by two importers counts under "
+        "the first one, so rows nest and do not add up. `-X importtime` adds overhead of its own."
     )
     return table
 

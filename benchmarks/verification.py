@@ -95,7 +95,7 @@ class Reactor:
         self.scenarios = list(scenarios)
         for scenario in self.scenarios:
             workspace.generate(self.root / scenario.id, scenario.answers())
-        copy_wrapper(self.root / self.scenarios[0].id, self.root)
+        copy_wrapper(self.root / self.scenarios[0].id, self.root, maven_config=True)
         self.poms = {
             n: maven.aggregator_pom(self.root, f"reactor-{n}.xml", self.modules(n)).name for n in sizes
         }

@@ -18,8 +18,8 @@ from typing import Any
 
 from benchmarks.settings import ROOT
 
-#: Files a Maven Wrapper needs; copied into reactor roots and the archetype's projects.
-WRAPPER_FILES = ("mvnw", ".mvn")
+#: Files a Maven Wrapper needs; copied into the archetype's projects.
+WRAPPER_FILES = ("mvnw", ".mvn/wrapper")
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,13 @@ def tool(name: str) -> list[str]:
     return [sys.executable, "-m", module]
 
 
-def copy_wrapper(source_project: Path, target: Path) -> None:
-    """Copies the Maven Wrapper of a generated project into ``target``."""
-    for name in WRAPPER_FILES:
+def copy_wrapper(source_project: Path, target: Path, *, maven_config: bool = False) -> None:
+    """Copies the Maven Wrapper of a generated project into ``target``.
+
+    With ``maven_config``, the whole ``.mvn`` directory (``jvm.config``, ``maven.config``) comes
+    along, as the compile tier copies it into its reactor root.
+    """
+    for name in ("mvnw", ".mvn") if maven_config else WRAPPER_FILES:
         source = source_project / name
         if source.is_dir():
             shutil.copytree(source, target / name, dirs_exist_ok=True)

@@ -75,9 +75,15 @@ def test_import_times_take_the_first_import_of_each_module() -> None:
         "import time:       100 |        250 |     yaml\n"
         "import time:      2000 |     500000 | msf_scaffold.cli\n"
         "import time:        10 |         10 |   yaml\n"
+        "import time:         5 |         40 |     jinja2\n"
+        "import time:         5 |         50 |   jinja2.exceptions\n"
+        "import time:         5 |         90 | copier\n"
     )
-    seconds = ImportTimes.parse(text).seconds
-    assert seconds == {"yaml": 0.00025, "msf_scaffold.cli": 0.5}
+    times = ImportTimes.parse(text)
+    assert times.seconds["yaml"] == 0.00025 and times.seconds["msf_scaffold.cli"] == 0.5
+    assert times.parents["yaml"] == "msf_scaffold.cli"
+    assert times.parents["jinja2"] == "copier"
+    assert "copier" not in times.parents
 
 
 def test_throughput_output_is_parsed_and_checked() -> None:
