@@ -6,7 +6,6 @@ import os
 import platform
 import resource
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -132,7 +131,7 @@ def describe(wrapper_project: Path | None, extra: Sequence[tuple[str, str]] = ()
         ("CPU", f"{cpu}, {os.cpu_count()} logical CPUs"),
         ("Memory", _memory()),
         ("OS", _os_name()),
-        ("Python", f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("JDK", _first_line(["java", "-version"], stderr=True)),
         ("Maven (PATH, runs the archetype)", _first_line(["mvn", "-v"])),
     ]
