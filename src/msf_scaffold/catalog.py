@@ -108,6 +108,54 @@ class VersionPin(_Model):
         return self.per_line.get(line)
 
 
+#: ``when`` of a catalog item: option name -> the option values for which the item applies. An
+#: item without ``when`` always applies; the options are those of the item's own connector.
+When = dict[str, list[str]]
+
+
+class OptionChoice(_Model):
+    """One value of a connector option with a fixed set of values."""
+
+    label: str
+
+
+class ConnectorOption(_Model):
+    """A question a connector adds when it is selected, such as the Kafka authentication.
+
+    The copier question is named ``<connector>_<option>`` (copier/questions.yml) and its answer
+    reaches the templates as ``connector_options[connector][option]``. An option has either
+    ``choices`` or a ``pattern`` that a free-text answer must match.
+    """
+
+    help: str
+    roles: list[Role] = Field(min_length=1)
+    default: str
+    choices: dict[str, OptionChoice] | None = None
+    pattern: str | None = None
+    rule: str | None = None
+    example: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ConnectorOption:
+        if (self.choices is None) == (self.pattern is None):
+            raise ValueError("an option needs exactly one of choices and pattern")
+        if self.choices is not None and self.default not in self.choices:
+            raise ValueError(f"default {self.default!r} is not one of {list(self.choices)}")
+        if self.pattern is not None:
+            if self.example is None or self.rule is None:
+                raise ValueError("a free-text option needs a rule and an example")
+            if not re.search(self.pattern, self.example):
+                raise ValueError(f"example {self.example!r} does not match the pattern")
+        return self
+
+
+class ConditionalFile(_Model):
+    """A template file of a connector role that only some option values need."""
+
+    path: str
+    when: When
+
+
 class Dependency(_Model):
     """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it."""
 
@@ -116,6 +164,7 @@ class Dependency(_Model):
     version: str | None = None
     scope: Scope
     why: str
+    when: When | None = None
 
     @property
     def key(self) -> str:
@@ -168,6 +217,7 @@ class RuntimeProperty(_Model):
     dead_letter_local: str | None = None
     pattern: str | None = None
     allowed: list[str] | None = None
+    when: When | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RuntimeProperty:
@@ -184,11 +234,16 @@ class RuntimeProperty(_Model):
 
 
 class IamStatement(_Model):
-    """IAM actions a connector role needs, on the ARN held by a runtime property (or ``*``)."""
+    """IAM actions a connector role needs, on the ARN held by a runtime property (or ``*``).
+
+    ``resource_suffix`` is appended to that ARN (``/consumer/*`` for Kinesis EFO consumers).
+    """
 
     sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
     actions: list[str]
     resource: str
+    resource_suffix: str = ""
+    when: When | None = None
 
     @model_validator(mode="after")
     def _service_prefixes(self) -> IamStatement:
@@ -207,7 +262,7 @@ class ConnectorRole(_Model):
 
     label: str
     factory: str
-    files: list[str] = Field(min_length=1)
+    files: list[str | ConditionalFile] = Field(min_length=1)
     property_group: str
     properties: list[RuntimeProperty]
     iam: list[IamStatement]
@@ -219,7 +274,7 @@ class ConnectorRole(_Model):
             raise ValueError(f"factory {self.factory!r} is not a Java class name")
         if not _PROPERTY_GROUP_ID.match(self.property_group):
             raise ValueError(f"property_group {self.property_group!r} breaks MSF's PropertyGroupId rule")
-        if not any(self.factory in pattern for pattern in self.files):
+        if not any(self.factory in pattern for pattern in self.file_patterns()):
             raise ValueError(f"files of {self.factory} do not include the factory itself")
         keys = [p.key for p in self.properties]
         if len(keys) != len(set(keys)):
@@ -229,14 +284,19 @@ class ConnectorRole(_Model):
                 raise ValueError(f"IAM statement {statement.sid} names unknown property {statement.resource}")
         return self
 
+    def file_patterns(self) -> list[str]:
+        """Every file pattern of the role, conditional or not."""
+        return [f if isinstance(f, str) else f.path for f in self.files]
+
 
 class Connector(_Model):
-    """A connector: its pins, dependencies and roles."""
+    """A connector: its pins, dependencies, options and roles."""
 
     label: str
     docs: str
     versions: dict[str, VersionPin]
     dependencies: list[Dependency]
+    options: dict[str, ConnectorOption] = Field(default_factory=dict)
     source: ConnectorRole | None = None
     sink: ConnectorRole | None = None
 
@@ -244,11 +304,46 @@ class Connector(_Model):
     def _has_a_role(self) -> Connector:
         if self.source is None and self.sink is None:
             raise ValueError("a connector needs a source or a sink")
+        for name, option in self.options.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"option name {name!r} must be lower_snake_case")
+            for role in option.roles:
+                if self.role(role) is None:
+                    raise ValueError(f"option {name} is for the {role} role, which the connector lacks")
+        for where, when in self._conditions():
+            self._check_condition(where, when)
         return self
+
+    def _check_condition(self, where: str, when: When) -> None:
+        for name, values in when.items():
+            known = self.options.get(name)
+            if known is None:
+                raise ValueError(f"{where}: when names unknown option {name!r}")
+            unknown = [v for v in values if known.choices is not None and v not in known.choices]
+            if unknown:
+                raise ValueError(f"{where}: when {name} lists unknown values {unknown}")
+
+    def _conditions(self) -> Iterator[tuple[str, When]]:
+        items: list[tuple[str, When | None]] = [(d.key, d.when) for d in self.dependencies]
+        for role in (self.source, self.sink):
+            if role is not None:
+                items += [(f"{role.property_group}.{p.key}", p.when) for p in role.properties]
+                items += [(s.sid, s.when) for s in role.iam]
+                items += [(f.path, f.when) for f in role.files if not isinstance(f, str)]
+        return ((where, when) for where, when in items if when is not None)
+
+    def default_options(self) -> dict[str, str]:
+        """Each option's default answer."""
+        return {name: option.default for name, option in self.options.items()}
 
     def role(self, role: Role) -> ConnectorRole | None:
         """The connector in ``role``, or None."""
         return self.source if role == "source" else self.sink
+
+
+def applies(when: When | None, options: dict[str, str]) -> bool:
+    """Whether an item with ``when`` applies under a connector's option answers."""
+    return when is None or all(options.get(name) in values for name, values in when.items())
 
 
 @dataclass(frozen=True)
@@ -354,15 +449,38 @@ class Catalog(_Model):
             if connector.role(role) is not None and line in self.supported_lines(connector_id)
         ]
 
-    def dependencies_for(self, connector_ids: Iterable[str]) -> list[Dependency]:
-        """build.yml's dependencies followed by the connectors', without duplicates."""
+    def options_for(
+        self, connector_id: str, answers: dict[str, dict[str, str]] | None = None
+    ) -> dict[str, str]:
+        """A connector's option answers: the defaults overridden by ``answers[connector_id]``."""
+        result = self.connectors[connector_id].default_options()
+        result.update((answers or {}).get(connector_id, {}))
+        return result
+
+    def dependencies_for(
+        self, connector_ids: Iterable[str], options: dict[str, dict[str, str]] | None = None
+    ) -> list[Dependency]:
+        """build.yml's dependencies followed by the connectors' that apply, without duplicates."""
         result: dict[str, Dependency] = {dep.key: dep for dep in self.build.dependencies}
         for connector_id in connector_ids:
+            chosen = self.options_for(connector_id, options)
             for dependency in self.connectors[connector_id].dependencies:
-                result.setdefault(dependency.key, dependency)
+                if applies(dependency.when, chosen):
+                    result.setdefault(dependency.key, dependency)
         return list(result.values())
 
-    def coordinates(self, line: str, connector_ids: Iterable[str]) -> list[Coordinate]:
+    def all_options(self) -> Iterator[tuple[str, str, ConnectorOption]]:
+        """(connector id, option name, option) for every connector option."""
+        for connector_id, connector in self.connectors.items():
+            for name, option in connector.options.items():
+                yield connector_id, name, option
+
+    def coordinates(
+        self,
+        line: str,
+        connector_ids: Iterable[str],
+        options: dict[str, dict[str, str]] | None = None,
+    ) -> list[Coordinate]:
         """The concrete coordinates (BOMs included) of a project on ``line`` with these connectors."""
         pins = self.pins()
         result = [
@@ -371,7 +489,7 @@ class Catalog(_Model):
         ]
         result.extend(
             Coordinate(dep.group, dep.artifact, _pinned(pins, dep.version, line), dep.scope)
-            for dep in self.dependencies_for(connector_ids)
+            for dep in self.dependencies_for(connector_ids, options)
             if dep.version is not None
         )
         return result

@@ -51,6 +51,14 @@ def _choices(spec: Any, context: dict[str, Any]) -> list[tuple[str, str, str | N
     return result
 
 
+def _render(text: str, context: dict[str, Any]) -> str:
+    """Renders catalog references in a question's text; other answers show as <name>."""
+    if "catalog_" not in text:
+        return text
+    answers = {name: f"<{name}>" for name in ("artifact_id", "project_name", "group_id")}
+    return _environment().from_string(text).render(**answers, **context)
+
+
 def render_options(root: Path, catalog: Catalog) -> str:
     """docs/options.md: every question with its help, default and choices per Flink line."""
     questions = yaml.safe_load((root / "copier" / "questions.yml").read_text(encoding="utf-8"))
@@ -65,10 +73,13 @@ def render_options(root: Path, catalog: Catalog) -> str:
         "",
     ]
     for name, question in questions.items():
-        out += [f"## `{name}`", "", question["help"], ""]
+        out += [f"## `{name}`", "", _render(question["help"], context), ""]
         kind = "list of choices" if question.get("multiselect") else question.get("type", "str")
         out.append(f"- Type: {kind}")
-        out.append(f"- Default: `{question['default']}`")
+        out.append(f"- Default: `{_render(str(question['default']), context)}`")
+        if "when" in question:
+            condition = str(question["when"]).removeprefix("{{").removesuffix("}}").strip()
+            out.append(f"- Asked only when `{condition}`")
         if "validator" in question:
             out.append("- Validated: the rule and an example that passes are shown when an answer breaks it.")
         if "choices" not in question:

@@ -7,10 +7,10 @@ and the documentation always agree with this definition.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from msf_scaffold.catalog import DEAD_LETTER_GROUP, Catalog, ConnectorRole
+from msf_scaffold.catalog import DEAD_LETTER_GROUP, Catalog, ConnectorRole, applies
 
 
 @dataclass(frozen=True)
@@ -47,19 +47,32 @@ def property_groups(
     *,
     aws_region: str,
     artifact_id: str,
+    options: Mapping[str, dict[str, str]] | None = None,
 ) -> list[PropertyGroupSpec]:
-    """The source's group, each sink's group and the dead-letter group (the first sink's kind)."""
+    """The source's group, each sink's group and the dead-letter group (the first sink's kind).
 
-    def fill(text: str | None) -> str | None:
-        if text is None:
-            return None
-        return text.replace("{aws_region}", aws_region).replace("{artifact_id}", artifact_id)
+    ``options`` holds the connector option answers by connector id; missing ones take their
+    defaults. A property applies when its ``when`` matches its connector's options, and its
+    values may use ``{aws_region}``, ``{artifact_id}`` and ``{<option name>}`` placeholders.
+    """
 
     def group(
         connector_id: str, role_name: str, role: ConnectorRole, group_id: str, dead_letter: bool
     ) -> PropertyGroupSpec:
+        chosen = catalog.options_for(connector_id, dict(options or {}))
+        placeholders = {**chosen, "aws_region": aws_region, "artifact_id": artifact_id}
+
+        def fill(text: str | None) -> str | None:
+            if text is None:
+                return None
+            for name, value in placeholders.items():
+                text = text.replace("{" + name + "}", value)
+            return text
+
         values = []
         for p in role.properties:
+            if not applies(p.when, chosen):
+                continue
             local = p.dead_letter_local if dead_letter and p.dead_letter_local is not None else p.local
             default = (
                 p.dead_letter_default if dead_letter and p.dead_letter_default is not None else p.default

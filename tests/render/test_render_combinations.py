@@ -144,7 +144,7 @@ def test_only_the_selected_connectors_code_is_generated(
             role = connector.role(role_name)  # type: ignore[arg-type]
             if role is None:
                 continue
-            names = {Path(pattern).name for pattern in role.files}
+            names = {Path(pattern).name for pattern in role.file_patterns()}
             if selected:
                 assert names <= files, (connector_id, role_name)
             elif not (
@@ -166,14 +166,12 @@ def test_the_job_wires_each_selected_connector_with_name_and_uid(
     for sink in sinks:
         role = catalog.connectors[sink].sink
         assert role is not None
-        assert (
-            f'{role.factory}.create(properties.group("{role.property_group}"), new JsonSerializer<>())' in job
-        )
+        assert f'{role.factory}.create(properties.group("{role.property_group}"), StockPrice.class)' in job
         assert f'.name("{sink}-sink")' in job
         assert f'.uid("{sink}-sink")' in job
     first = catalog.connectors[sinks[0]].sink
     assert first is not None
-    assert f'{first.factory}.create(properties.group("DeadLetterSink"), new JsonSerializer<>())' in job
+    assert f'{first.factory}.create(properties.group("DeadLetterSink"), DeadLetter.class)' in job
     # Every operator added in the job and the pipeline has a name and a uid.
     pipeline = next(
         text for path, text in java_sources(project).items() if path.endswith("/StockPricePipeline.java")
@@ -225,4 +223,5 @@ def test_answers_file_records_answers_but_not_the_catalog(
     assert answers["sinks"] == list(sinks)
     assert "_src_path" in answers and "_commit" in answers
     assert not any(key.startswith("catalog_") for key in answers)
-    assert not {"property_groups", "maven_versions", "maven_dependencies", "flink_line"} & set(answers)
+    hidden = {"property_groups", "maven_versions", "maven_dependencies", "flink_line"}
+    assert not (hidden | {"connector_options", "iam_statements"}) & set(answers)

@@ -66,7 +66,7 @@ def test_every_connector_file_exists_in_the_template(catalog: Catalog) -> None:
     for connector_id, connector in catalog.connectors.items():
         for role in (connector.source, connector.sink):
             if role is not None:
-                for pattern in role.files:
+                for pattern in role.file_patterns():
                     assert Path(pattern).name in present, (connector_id, pattern)
 
 
@@ -76,7 +76,7 @@ def test_no_source_or_sink_file_lacks_a_catalog_entry(catalog: Catalog) -> None:
         for connector in catalog.connectors.values()
         for role in (connector.source, connector.sink)
         if role is not None
-        for pattern in role.files
+        for pattern in role.file_patterns()
     }
     java = ROOT / "template/src/main/java"
     for folder in ("sources", "sinks"):
