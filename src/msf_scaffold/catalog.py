@@ -261,6 +261,9 @@ class ConnectorRole(_Model):
     """A connector in one role: the factory, its files, its properties and its permissions."""
 
     label: str
+    #: Markdown for the generated README's "Connectors" section: what the role does, how to set it
+    #: up and what to watch for on MSF. Plain Markdown (copier cannot render Jinja held in data).
+    readme: str = Field(min_length=1)
     factory: str
     files: list[str | ConditionalFile] = Field(min_length=1)
     property_group: str
