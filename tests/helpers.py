@@ -83,6 +83,18 @@ def answers_for(line: str, source: str, sinks: tuple[str, ...], **extra: Any) ->
     return {"flink_version": line, "source": source, "sinks": list(sinks), **extra}
 
 
+def maven_verify(project: Path) -> subprocess.CompletedProcess[str]:
+    """Runs the generated project's own build, ``./mvnw -B verify``; the caller checks the result."""
+    return subprocess.run(
+        ["./mvnw", "-B", "--no-transfer-progress", "verify"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+
+
 def java_sources(project: Path) -> dict[str, str]:
     """Generated Java files by path relative to the project."""
     return {

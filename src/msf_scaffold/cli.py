@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from msf_scaffold._version import __version__
 from msf_scaffold.errors import MsfScaffoldError, ToolError, UserError
-from msf_scaffold.yaml_files import YAMLError, load_yaml
+from msf_scaffold.yaml_files import load_mapping_file
 
 if TYPE_CHECKING:
     from msf_scaffold.generate import GenerationResult
@@ -249,18 +249,9 @@ def _parse_data(pairs: list[str]) -> dict[str, str]:
 
 
 def _answers_file(path: Path) -> dict[str, Any]:
-    try:
-        loaded = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(f"--answers-file {path} cannot be read: {error.strerror}") from None
-    except YAMLError as error:
-        raise UserError(f"--answers-file {path} is not valid YAML: {error}") from None
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise UserError(f"--answers-file {path} must be a YAML mapping of question: answer")
+    loaded = load_mapping_file(path, f"--answers-file {path}", "question: answer")
     # copier's own bookkeeping keys (_commit, _src_path) are not answers.
-    return {str(k): v for k, v in loaded.items() if not str(k).startswith("_")}
+    return {k: v for k, v in loaded.items() if not k.startswith("_")}
 
 
 def _summary(result: GenerationResult) -> str:

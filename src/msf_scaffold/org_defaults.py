@@ -29,7 +29,7 @@ from typing import Any
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.errors import UserError
-from msf_scaffold.yaml_files import YAMLError, load_yaml
+from msf_scaffold.yaml_files import load_mapping_file
 
 ORG_DEFAULTS_ENV = "MSF_SCAFFOLD_ORG_DEFAULTS"
 _KEYS = {"defaults", "allowed", "template", "vcs_ref"}
@@ -105,16 +105,9 @@ def load_org_defaults(path: Path | None, questions: list[str]) -> OrgDefaults | 
 
 
 def _read_document(path: Path) -> dict[str, Any]:
-    try:
-        document = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(f"organisation defaults {path} cannot be read: {error.strerror}") from None
-    except YAMLError as error:
-        raise UserError(f"organisation defaults {path} is not valid YAML: {error}") from None
-    if not isinstance(document, dict):
-        raise UserError(
-            f"organisation defaults {path} must be a mapping with keys {', '.join(sorted(_KEYS))}"
-        )
+    document = load_mapping_file(
+        path, f"organisation defaults {path}", f"the keys {', '.join(sorted(_KEYS))}"
+    )
     unknown = sorted(set(document) - _KEYS)
     if unknown:
         raise UserError(

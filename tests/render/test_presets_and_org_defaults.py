@@ -149,7 +149,7 @@ def test_org_allowed_choices_are_enforced_and_nothing_is_written(
 
 
 BAD_ORG_FILES = [
-    ("- a list\n", "must be a mapping with keys"),
+    ("- a list\n", "must be a YAML mapping of the keys"),
     ("defaults: [1]\n", "defaults must be a mapping"),
     ("colour: blue\n", "unknown key colour"),
     ("defaults:\n  grup_id: x\n", "defaults.grup_id is not a question"),

@@ -11,7 +11,7 @@ import pytest
 from msf_scaffold._version import __version__
 from msf_scaffold.generate import generate
 from msf_scaffold.update import update
-from tests.helpers import ROOT, release_clone
+from tests.helpers import ROOT, maven_verify, release_clone
 
 IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
 
@@ -51,12 +51,5 @@ def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path)
     assert (result.from_version, result.to_version) == (f"v{previous}", f"v{__version__}")
     assert result.conflicts == []
     assert "{0,11}" in parser.read_text()
-    build = subprocess.run(
-        ["./mvnw", "-B", "--no-transfer-progress", "verify"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    build = maven_verify(project)
     assert build.returncode == 0, build.stdout[-5000:]

@@ -12,7 +12,7 @@ from msf_scaffold.cli import main
 from msf_scaffold.errors import UserError
 from msf_scaffold.generate import generate
 from msf_scaffold.update import update
-from tests.helpers import Pom, answers_file, snapshot_template
+from tests.helpers import Pom, answers_file, maven_verify, snapshot_template
 
 IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
 
@@ -179,14 +179,7 @@ def test_switched_project_builds_and_passes_its_tests_on_flink_22(tmp_path: Path
     _user_edits(project)
     update(project, data={"flink_version": "2.2"}, vcs_ref=":current:")
 
-    build = subprocess.run(
-        ["./mvnw", "-B", "--no-transfer-progress", "verify"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+    build = maven_verify(project)
 
     assert build.returncode == 0, build.stdout[-5000:]
     assert "Tests run:" in build.stdout
