@@ -4,10 +4,11 @@
 git ref of it. The CLI therefore renders from a git checkout of msf-scaffold when it has one: the
 checkout the package runs from (a development install), or the one named by ``--template`` or the
 ``MSF_SCAFFOLD_TEMPLATE`` environment variable (a path or a git URL). In a local git source it
-uses the tag of the installed version (``v<version>``) when the tag exists, and HEAD otherwise (a
-checkout between releases renders what it holds, not an older release); for a URL it leaves the
-choice to copier (the newest release tag). Only when no git source is available does it fall back
-to the copy bundled in the package, and it says that such a project cannot be updated.
+uses the tag of the installed version (``v<version>``) when the tag exists, and HEAD otherwise. The
+checkout the package itself runs from uses the tag only while HEAD is that tag's commit: a checkout
+between releases renders what it holds, not the older release its version still names. For a URL
+it leaves the choice to copier (the newest release tag). Only when no git source is available does
+it fall back to the copy bundled in the package, and it says that such a project cannot be updated.
 """
 
 from __future__ import annotations
@@ -72,6 +73,20 @@ def release_tag(path: Path, version: str = __version__) -> str | None:
     return tag if result.returncode == 0 else None
 
 
+def _head_is(path: Path, tag: str) -> bool:
+    """Whether HEAD of the repository at ``path`` is the commit ``tag`` names."""
+    commits = [
+        subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        for ref in (tag, "HEAD")
+    ]
+    return commits[0] == commits[1] != ""
+
+
 def resolve_template(explicit: str | None = None, ref: str | None = None) -> TemplateSource:
     """Chooses the template source; see the module docstring for the order."""
     location = explicit or os.environ.get(TEMPLATE_ENV) or None
@@ -85,7 +100,9 @@ def resolve_template(explicit: str | None = None, ref: str | None = None) -> Tem
         return TemplateSource(location, ref, updatable=True)
     checkout = package_checkout()
     if checkout is not None and is_git_repository(checkout):
-        return TemplateSource(str(checkout), ref or release_tag(checkout) or "HEAD", updatable=True)
+        tag = release_tag(checkout)
+        own_ref = tag if tag is not None and _head_is(checkout, tag) else "HEAD"
+        return TemplateSource(str(checkout), ref or own_ref, updatable=True)
     if checkout is not None:
         return TemplateSource(str(checkout), None, updatable=False)
     return TemplateSource(str(bundled_template()), None, updatable=False)

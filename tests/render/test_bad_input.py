@@ -38,6 +38,15 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"api": "table"}, "api", "'table' is not in ['datastream']"),
     ({"owner": "Data Platform"}, "owner", "example: data-platform"),
     ({"owner": "../x"}, "owner", "lowercase letters, digits"),
+    ({"kinesis_reader": "FANOUT"}, "kinesis_reader", "FANOUT"),
+    (
+        {"kinesis_reader": "EFO", "kinesis_efo_consumer": "my consumer"},
+        "kinesis_efo_consumer",
+        "example: orders-enrichment",
+    ),
+    ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "../c"}, "kinesis_efo_consumer", "letters, digits"),
+    ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "c" * 129}, "kinesis_efo_consumer", "1 to 128"),
+    ({"kinesis_reader": "EFO", "kinesis_efo_lifecycle": "AUTO"}, "kinesis_efo_lifecycle", "AUTO"),
 ]
 
 

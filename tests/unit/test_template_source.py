@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from msf_scaffold import template_source
 from msf_scaffold._version import __version__
 from msf_scaffold.template_source import TEMPLATE_ENV, package_checkout, resolve_template
 
@@ -57,3 +58,18 @@ def test_the_development_checkout_is_the_default(monkeypatch: pytest.MonkeyPatch
     checkout = package_checkout()
     assert checkout is not None
     assert resolve_template().location == str(checkout)
+
+
+def test_the_development_checkout_renders_head_once_it_moves_past_the_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path / "t", tag=f"v{__version__}")
+    (repo / "template").mkdir()
+    monkeypatch.delenv(TEMPLATE_ENV, raising=False)
+    monkeypatch.setattr(template_source, "package_checkout", lambda: repo)
+    assert resolve_template().ref == f"v{__version__}"
+    (repo / "template" / "new.txt").write_text("next release\n")
+    identity = ["-c", "user.name=t", "-c", "user.email=t@localhost"]
+    for command in (["add", "-A"], [*identity, "commit", "-qm", "after the release"]):
+        subprocess.run(["git", "-C", str(repo), *command], check=True, capture_output=True)
+    assert resolve_template().ref == "HEAD"
