@@ -46,7 +46,7 @@ def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
 
 def test_roles_and_lines(catalog: Catalog) -> None:
     assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "datagen"]
-    assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "print"]
+    assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "firehose", "dynamodb", "print"]
     assert catalog.supported_lines("kafka") == ["2.2", "1.20"]
 
 
@@ -63,8 +63,8 @@ def test_a_connector_without_a_pin_for_a_line_is_not_offered_there(raw: dict[str
 
 def test_valid_combinations_cover_every_sink_subset(catalog: Catalog) -> None:
     combos = list(catalog.valid_combinations())
-    # 2 lines x 3 sources x 7 non-empty subsets of 3 sinks
-    assert len(combos) == 2 * 3 * 7
+    # 2 lines x 3 sources x 31 non-empty subsets of 5 sinks
+    assert len(combos) == 2 * 3 * 31
     assert ("2.2", "kinesis", ("kinesis",)) in combos
     assert ("1.20", "datagen", ("kinesis", "kafka", "print")) in combos
 
@@ -108,6 +108,18 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "does not belong to line 2.2",
         ),
         (lambda d: d["build"]["versions"]["log4j"].update(all="latest"), "not a release version"),
+        (
+            lambda d: d["connectors"]["dynamodb"]["versions"]["aws_connector"]["per_line"].update(
+                {"1.20": "5.0.0-1.20"}
+            ),
+            "dynamodb pins aws_connector unlike connector kinesis",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["versions"].update(
+                {"flink": d["build"]["versions"]["flink"]}
+            ),
+            "redefines version flink of build.yml",
+        ),
         (
             lambda d: d["connectors"]["kafka"]["dependencies"][0].update(version="nope"),
             "unknown version nope",
