@@ -384,12 +384,21 @@ class Catalog(_Model):
 
     def _version_problems(self) -> Iterator[str]:
         pins = dict(self.build.versions)
+        owners: dict[str, str] = {}
         for connector_id, connector in self.connectors.items():
             if not re.fullmatch(r"[a-z][a-z0-9_]*", connector_id):
                 yield f"connector id {connector_id!r} must be lower_snake_case"
-            for name in connector.versions:
-                if name in pins:
-                    yield f"connector {connector_id} redefines version {name}"
+            for name, pin in connector.versions.items():
+                # Connectors of one release train (the AWS connectors) share a pin: each declares
+                # it, so that each is offered on exactly the lines of the train, and all agree.
+                if name in self.build.versions:
+                    yield f"connector {connector_id} redefines version {name} of build.yml"
+                elif name in owners and pins[name] != pin:
+                    yield (
+                        f"connector {connector_id} pins {name} unlike connector {owners[name]}; "
+                        f"connectors sharing a pin are one release train: give them the same values"
+                    )
+                owners.setdefault(name, connector_id)
             pins.update(connector.versions)
         properties = [pin.property for pin in pins.values()]
         if len(properties) != len(set(properties)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 
 from msf_scaffold.catalog import Catalog, _parse, catalog_dir, load_catalog, read_catalog_data
 from msf_scaffold.errors import CatalogError
+from msf_scaffold.properties import property_groups
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
 
 def test_roles_and_lines(catalog: Catalog) -> None:
     assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "datagen"]
-    assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "print"]
+    assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "firehose", "dynamodb", "print"]
     assert catalog.supported_lines("kafka") == ["2.2", "1.20"]
 
 
@@ -63,8 +65,8 @@ def test_a_connector_without_a_pin_for_a_line_is_not_offered_there(raw: dict[str
 
 def test_valid_combinations_cover_every_sink_subset(catalog: Catalog) -> None:
     combos = list(catalog.valid_combinations())
-    # 2 lines x 3 sources x 7 non-empty subsets of 3 sinks
-    assert len(combos) == 2 * 3 * 7
+    # 2 lines x 3 sources x 31 non-empty subsets of 5 sinks
+    assert len(combos) == 2 * 3 * 31
     assert ("2.2", "kinesis", ("kinesis",)) in combos
     assert ("1.20", "datagen", ("kinesis", "kafka", "print")) in combos
 
@@ -108,6 +110,16 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "does not belong to line 2.2",
         ),
         (lambda d: d["build"]["versions"]["log4j"].update(all="latest"), "not a release version"),
+        (
+            lambda d: d["connectors"]["dynamodb"]["versions"]["aws_connector"]["per_line"].update(
+                {"1.20": "5.0.0-1.20"}
+            ),
+            "dynamodb pins aws_connector unlike connector kinesis",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["versions"].update({"flink": d["build"]["versions"]["flink"]}),
+            "redefines version flink of build.yml",
+        ),
         (
             lambda d: d["connectors"]["kafka"]["dependencies"][0].update(version="nope"),
             "unknown version nope",
@@ -167,3 +179,26 @@ def test_catalog_files_must_be_hidden_computed_values(tmp_path: Path) -> None:
 def test_a_missing_catalog_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="cannot read catalog file"):
         load_catalog(tmp_path)
+
+
+def test_local_values_match_their_rules_for_the_longest_artifact_id(catalog: Catalog) -> None:
+    """The generated project's test validates its local properties file, whatever the artifact id."""
+    longest = "a" + "-b" * 31 + "c"
+    assert len(longest) == 64
+    sinks = [sink for line in catalog.flink.lines for sink in catalog.offered("sink", line)]
+    sources = [source for line in catalog.flink.lines for source in catalog.offered("source", line)]
+    # The defaults, and each option with a fixed set of choices at its last choice.
+    last_choices = {
+        connector_id: {name: list(option.choices)[-1] for name, option in c.options.items() if option.choices}
+        for connector_id, c in catalog.connectors.items()
+    }
+    for options in ({}, last_choices):
+        for source in dict.fromkeys(sources):
+            for first in dict.fromkeys(sinks):
+                groups = property_groups(
+                    catalog, source, [first], aws_region="us-gov-west-1", artifact_id=longest, options=options
+                )
+                for group in groups:
+                    for p in group.properties:
+                        if p.value is not None and p.pattern is not None:
+                            assert re.fullmatch(p.pattern, p.value), (group.group_id, p.key, p.value)
