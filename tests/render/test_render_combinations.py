@@ -44,7 +44,7 @@ def test_pom_dependencies_equal_the_catalog(
 
     expected = {
         (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks])
+        for d in catalog.dependencies_for([source, *sinks], line=line)
     }
     actual = {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies}
     assert actual == expected

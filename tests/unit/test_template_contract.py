@@ -61,7 +61,7 @@ def test_copier_settings_need_no_trust() -> None:
 
 
 def test_every_connector_file_exists_in_the_template(catalog: Catalog) -> None:
-    java = ROOT / "template/src/main/java"
+    java = ROOT / "template/src"
     present = {p.name.removesuffix(".jinja") for p in java.rglob("*.java.jinja")}
     for connector_id, connector in catalog.connectors.items():
         for role in (connector.source, connector.sink):
@@ -78,7 +78,7 @@ def test_no_source_or_sink_file_lacks_a_catalog_entry(catalog: Catalog) -> None:
         if role is not None
         for pattern in role.file_patterns()
     }
-    java = ROOT / "template/src/main/java"
+    java = ROOT / "template/src"
     for folder in ("sources", "sinks"):
         for path in java.rglob(f"{folder}/*.java.jinja"):
             assert path.name.removesuffix(".jinja") in owned, path
