@@ -66,7 +66,7 @@ def test_pom_has_the_options_dependencies_and_exclusions(
         assert runtime in artifacts
         assert ("iceberg-aws-bundle" in artifacts) == (options["catalog"] != "HADOOP")
         assert ("s3-tables-catalog-for-iceberg" in artifacts) == (options["catalog"] == "S3_TABLES")
-        assert pom.properties["iceberg.version"] == ("1.11.0" if line == "2.2" else "1.10.2")
+        assert pom.properties["iceberg.version"] == ("1.11.0" if line == "2.2" else "1.10.1")
     else:
         assert ("flink-parquet" in artifacts) == (options["format"] == "PARQUET")
         scopes = {d.artifact: d.scope for d in pom.dependencies}
