@@ -34,6 +34,7 @@ _CATALOG_FILES = {
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
 _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
+_RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix))?\}")
 #: The runtime property group of the dead-letter output; no connector may use it.
 DEAD_LETTER_GROUP = "DeadLetterSink"
 
@@ -157,7 +158,12 @@ class ConditionalFile(_Model):
 
 
 class Dependency(_Model):
-    """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it."""
+    """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it.
+
+    ``lines`` limits it to some Flink lines (for artifacts whose name carries the Flink version,
+    such as ``iceberg-flink-runtime-1.20``); ``exclusions`` are ``group:artifact`` patterns (``*``
+    allowed) kept off the classpath, such as a library's own logging binding.
+    """
 
     group: str
     artifact: str
@@ -165,6 +171,15 @@ class Dependency(_Model):
     scope: Scope
     why: str
     when: When | None = None
+    lines: list[str] | None = None
+    exclusions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exclusions(self) -> Dependency:
+        for exclusion in self.exclusions:
+            if not re.fullmatch(r"[^:\s]+:[^:\s]+", exclusion):
+                raise ValueError(f"exclusion {exclusion!r} of {self.key} must be group:artifact")
+        return self
 
     @property
     def key(self) -> str:
@@ -237,6 +252,10 @@ class IamStatement(_Model):
     """IAM actions a connector role needs, on the ARN held by a runtime property (or ``*``).
 
     ``resource_suffix`` is appended to that ARN (``/consumer/*`` for Kinesis EFO consumers).
+    ``resource`` may instead be an ARN template whose ``{key}`` placeholders are replaced by
+    the values of the group's properties; ``{key|bucket}`` and ``{key|prefix}`` take the bucket
+    and the key prefix (with a trailing ``/``, or empty) of an ``s3://bucket/prefix`` value
+    (see :func:`iam_resource`).
     """
 
     sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
@@ -256,6 +275,14 @@ class IamStatement(_Model):
                 )
         return self
 
+    def resource_keys(self) -> list[str]:
+        """The property keys the resource names: one, none for ``*``, or a template's keys."""
+        if self.resource == "*":
+            return []
+        if "{" not in self.resource:
+            return [self.resource]
+        return [match.group(1) for match in _RESOURCE_PLACEHOLDER.finditer(self.resource)]
+
 
 class ConnectorRole(_Model):
     """A connector in one role: the factory, its files, its properties and its permissions."""
@@ -270,6 +297,10 @@ class ConnectorRole(_Model):
     properties: list[RuntimeProperty]
     iam: list[IamStatement]
     self_contained: bool = False
+    #: A sink whose builder adds operators of its own (Iceberg's committer) cannot be returned as
+    #: a ``Sink``; its factory has ``DataStreamSink<?> append(DataStream<T>, PropertyGroup,
+    #: Class<T>)`` instead of ``create`` and the job passes it the stream.
+    attaches_to_stream: bool = False
 
     @model_validator(mode="after")
     def _names(self) -> ConnectorRole:
@@ -279,12 +310,18 @@ class ConnectorRole(_Model):
             raise ValueError(f"property_group {self.property_group!r} breaks MSF's PropertyGroupId rule")
         if not any(self.factory in pattern for pattern in self.file_patterns()):
             raise ValueError(f"files of {self.factory} do not include the factory itself")
-        keys = [p.key for p in self.properties]
-        if len(keys) != len(set(keys)):
-            raise ValueError(f"{self.property_group} lists a key twice")
+        for i, first in enumerate(self.properties):
+            for second in self.properties[i + 1 :]:
+                if first.key == second.key and not _disjoint(first.when, second.when):
+                    raise ValueError(
+                        f"{self.property_group} lists key {first.key} twice for the same options;"
+                        " give the entries `when` conditions that exclude each other"
+                    )
+        keys = {p.key for p in self.properties}
         for statement in self.iam:
-            if statement.resource != "*" and statement.resource not in keys:
-                raise ValueError(f"IAM statement {statement.sid} names unknown property {statement.resource}")
+            unknown = [key for key in statement.resource_keys() if key not in keys]
+            if unknown:
+                raise ValueError(f"IAM statement {statement.sid} names unknown properties {unknown}")
         return self
 
     def file_patterns(self) -> list[str]:
@@ -342,6 +379,48 @@ class Connector(_Model):
     def role(self, role: Role) -> ConnectorRole | None:
         """The connector in ``role``, or None."""
         return self.source if role == "source" else self.sink
+
+
+def _disjoint(first: When | None, second: When | None) -> bool:
+    """Whether no answers can satisfy both conditions (they need different values of an option)."""
+    if first is None or second is None:
+        return False
+    return any(name in second and not set(values) & set(second[name]) for name, values in first.items())
+
+
+def iam_resource(resource: str, values: dict[str, str]) -> str:
+    """The ARN of an IAM statement's ``resource`` for a property group's ``values``.
+
+    ``resource`` is a property key (its value is the ARN), ``*``, or a template with ``{key}``,
+    ``{key|bucket}`` and ``{key|prefix}`` placeholders (the last two for ``s3://bucket/prefix``
+    values).
+
+    Raises:
+        ValueError: naming the key when a value is missing or is not an ``s3://`` URI.
+    """
+    if resource == "*":
+        return resource
+    if "{" not in resource:
+        return _value(values, resource)
+
+    def replace(match: re.Match[str]) -> str:
+        key, part = match.group(1), match.group(2)
+        value = _value(values, key)
+        if part is None:
+            return value
+        uri = re.fullmatch(r"s3a?://([^/]+)/?(.*)", value)
+        if uri is None:
+            raise ValueError(f"{key} = {value!r} is not an s3://bucket/prefix URI")
+        bucket, prefix = uri.group(1), uri.group(2).strip("/")
+        return bucket if part == "bucket" else (prefix + "/" if prefix else "")
+
+    return _RESOURCE_PLACEHOLDER.sub(replace, resource)
+
+
+def _value(values: dict[str, str], key: str) -> str:
+    if key not in values:
+        raise ValueError(f"the IAM resource needs a value for {key}")
+    return values[key]
 
 
 def applies(when: When | None, options: dict[str, str]) -> bool:
@@ -412,6 +491,9 @@ class Catalog(_Model):
         for connector in self.connectors.values():
             dependencies.extend(connector.dependencies)
         for dependency in dependencies:
+            unknown_lines = [line for line in dependency.lines or [] if line not in self.flink.lines]
+            if unknown_lines:
+                yield f"{dependency.key} names unknown Flink lines {unknown_lines}"
             if dependency.version is None and not any(
                 dependency.group.startswith(bom.group) for bom in self.build.boms
             ):
@@ -470,14 +552,20 @@ class Catalog(_Model):
         return result
 
     def dependencies_for(
-        self, connector_ids: Iterable[str], options: dict[str, dict[str, str]] | None = None
+        self,
+        connector_ids: Iterable[str],
+        options: dict[str, dict[str, str]] | None = None,
+        *,
+        line: str,
     ) -> list[Dependency]:
-        """build.yml's dependencies followed by the connectors' that apply, without duplicates."""
+        """build.yml's dependencies and the connectors' that apply on ``line``, without duplicates."""
         result: dict[str, Dependency] = {dep.key: dep for dep in self.build.dependencies}
         for connector_id in connector_ids:
             chosen = self.options_for(connector_id, options)
             for dependency in self.connectors[connector_id].dependencies:
-                if applies(dependency.when, chosen):
+                if applies(dependency.when, chosen) and (
+                    dependency.lines is None or line in dependency.lines
+                ):
                     result.setdefault(dependency.key, dependency)
         return list(result.values())
 
@@ -501,7 +589,7 @@ class Catalog(_Model):
         ]
         result.extend(
             Coordinate(dep.group, dep.artifact, _pinned(pins, dep.version, line), dep.scope)
-            for dep in self.dependencies_for(connector_ids, options)
+            for dep in self.dependencies_for(connector_ids, options, line=line)
             if dep.version is not None
         )
         return result

@@ -44,7 +44,7 @@ def test_pom_dependencies_equal_the_catalog(
 
     expected = {
         (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks])
+        for d in catalog.dependencies_for([source, *sinks], line=line)
     }
     actual = {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies}
     assert actual == expected
@@ -166,12 +166,20 @@ def test_the_job_wires_each_selected_connector_with_name_and_uid(
     for sink in sinks:
         role = catalog.connectors[sink].sink
         assert role is not None
-        assert f'{role.factory}.create(properties.group("{role.property_group}"), StockPrice.class)' in job
+        group = f'properties.group("{role.property_group}")'
+        if role.attaches_to_stream:
+            assert f"{role.factory}.append(output.prices(), {group}, StockPrice.class)" in job
+        else:
+            assert f"{role.factory}.create({group}, StockPrice.class)" in job
         assert f'.name("{sink}-sink")' in job
         assert f'.uid("{sink}-sink")' in job
     first = catalog.connectors[sinks[0]].sink
     assert first is not None
-    assert f'{first.factory}.create(properties.group("DeadLetterSink"), DeadLetter.class)' in job
+    dead_letters = 'properties.group("DeadLetterSink"), DeadLetter.class)'
+    if first.attaches_to_stream:
+        assert f"{first.factory}.append(output.deadLetters(), {dead_letters}" in job
+    else:
+        assert f"{first.factory}.create({dead_letters}" in job
     # Every operator added in the job and the pipeline has a name and a uid.
     pipeline = next(
         text for path, text in java_sources(project).items() if path.endswith("/StockPricePipeline.java")

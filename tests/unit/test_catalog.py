@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from msf_scaffold.catalog import Catalog, _parse, catalog_dir, load_catalog, read_catalog_data
+from msf_scaffold.catalog import Catalog, _parse, catalog_dir, iam_resource, load_catalog, read_catalog_data
 from msf_scaffold.errors import CatalogError
 from msf_scaffold.properties import property_groups
 
@@ -48,7 +48,15 @@ def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
 
 def test_roles_and_lines(catalog: Catalog) -> None:
     assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "datagen"]
-    assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "firehose", "dynamodb", "print"]
+    assert catalog.offered("sink", "2.2") == [
+        "kinesis",
+        "kafka",
+        "iceberg",
+        "files",
+        "firehose",
+        "dynamodb",
+        "print",
+    ]
     assert catalog.supported_lines("kafka") == ["2.2", "1.20"]
 
 
@@ -65,14 +73,17 @@ def test_a_connector_without_a_pin_for_a_line_is_not_offered_there(raw: dict[str
 
 def test_valid_combinations_cover_every_sink_subset(catalog: Catalog) -> None:
     combos = list(catalog.valid_combinations())
-    # 2 lines x 3 sources x 31 non-empty subsets of 5 sinks
-    assert len(combos) == 2 * 3 * 31
+    expected = sum(
+        len(catalog.offered("source", line)) * (2 ** len(catalog.offered("sink", line)) - 1)
+        for line in catalog.flink.lines
+    )
+    assert len(combos) == expected
     assert ("2.2", "kinesis", ("kinesis",)) in combos
     assert ("1.20", "datagen", ("kinesis", "kafka", "print")) in combos
 
 
 def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
-    deps = catalog.dependencies_for(["kafka", "kafka", "print"])
+    deps = catalog.dependencies_for(["kafka", "kafka", "print"], line="2.2")
     keys = [d.key for d in deps]
     assert len(keys) == len(set(keys))
     scopes = {d.artifact: d.scope for d in deps}
@@ -138,7 +149,31 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         ),
         (
             lambda d: d["connectors"]["kinesis"]["source"]["iam"][0].update(resource="stream.name"),
-            "unknown property stream.name",
+            "unknown properties ['stream.name']",
+        ),
+        (
+            lambda d: d["connectors"]["files"]["sink"]["iam"][0].update(resource="arn:aws:s3:::{bucket}"),
+            "unknown properties ['bucket']",
+        ),
+        (
+            lambda d: d["connectors"]["files"]["versions"].update(
+                hadoop={"property": "hadoop.version", "all": "3.3.6"}
+            ),
+            "connector files pins hadoop unlike connector iceberg",
+        ),
+        (
+            lambda d: d["connectors"]["iceberg"]["dependencies"][0].update(lines=["1.19"]),
+            "names unknown Flink lines ['1.19']",
+        ),
+        (
+            lambda d: d["connectors"]["iceberg"]["dependencies"][3].update(exclusions=["org.apache.iceberg"]),
+            "must be group:artifact",
+        ),
+        (
+            lambda d: d["connectors"]["iceberg"]["sink"]["properties"][1].update(
+                when={"catalog": ["GLUE", "S3_TABLES"]}
+            ),
+            "lists key catalog.type twice for the same options",
         ),
         (lambda d: d["connectors"]["kinesis"]["source"]["properties"][0].pop("local"), "needs a local value"),
         (
@@ -202,3 +237,72 @@ def test_local_values_match_their_rules_for_the_longest_artifact_id(catalog: Cat
                     for p in group.properties:
                         if p.value is not None and p.pattern is not None:
                             assert re.fullmatch(p.pattern, p.value), (group.group_id, p.key, p.value)
+
+
+def test_a_key_may_appear_twice_under_options_that_exclude_each_other(catalog: Catalog) -> None:
+    role = catalog.connectors["iceberg"].sink
+    assert role is not None
+    assert [p.key for p in role.properties].count("catalog.type") == 3
+
+
+def test_line_specific_dependencies_follow_the_line(catalog: Catalog) -> None:
+    artifacts = {
+        line: {d.artifact for d in catalog.dependencies_for(["iceberg"], line=line)}
+        for line in ("2.2", "1.20")
+    }
+    assert "iceberg-flink-runtime-2.1" in artifacts["2.2"]
+    assert "iceberg-flink-runtime-1.20" not in artifacts["2.2"]
+    assert "iceberg-flink-runtime-1.20" in artifacts["1.20"]
+    assert "iceberg-flink-runtime-2.1" not in artifacts["1.20"]
+
+
+def test_option_dependencies_follow_the_answers(catalog: Catalog) -> None:
+    def artifacts(connector: str, options: dict[str, str]) -> set[str]:
+        return {d.artifact for d in catalog.dependencies_for([connector], {connector: options}, line="2.2")}
+
+    assert "iceberg-aws-bundle" in artifacts("iceberg", {"catalog": "GLUE"})
+    assert "s3-tables-catalog-for-iceberg" not in artifacts("iceberg", {"catalog": "GLUE"})
+    assert {"iceberg-aws-bundle", "s3-tables-catalog-for-iceberg"} <= artifacts(
+        "iceberg", {"catalog": "S3_TABLES"}
+    )
+    assert not {"iceberg-aws-bundle", "s3-tables-catalog-for-iceberg"} & artifacts(
+        "iceberg", {"catalog": "HADOOP"}
+    )
+    assert not {"flink-parquet", "parquet-avro", "hadoop-client-api"} & artifacts("files", {"format": "JSON"})
+    assert {"flink-parquet", "parquet-avro", "hadoop-client-api"} <= artifacts("files", {"format": "PARQUET"})
+
+
+@pytest.mark.parametrize(
+    ("resource", "values", "arn"),
+    [
+        (
+            "stream.arn",
+            {"stream.arn": "arn:aws:kinesis:us-east-1:111122223333:stream/s"},
+            "arn:aws:kinesis:us-east-1:111122223333:stream/s",
+        ),
+        ("*", {}, "*"),
+        ("arn:aws:s3:::{path|bucket}", {"path": "s3://my-bucket/out/prices"}, "arn:aws:s3:::my-bucket"),
+        (
+            "arn:aws:s3:::{path|bucket}/{path|prefix}*",
+            {"path": "s3://my-bucket/out/prices/"},
+            "arn:aws:s3:::my-bucket/out/prices/*",
+        ),
+        ("arn:aws:s3:::{path|bucket}/{path|prefix}*", {"path": "s3://my-bucket"}, "arn:aws:s3:::my-bucket/*"),
+        (
+            "arn:aws:glue:{aws.region}:{id}:table/{namespace}/{table}",
+            {"aws.region": "eu-west-1", "id": "111122223333", "namespace": "streaming", "table": "prices"},
+            "arn:aws:glue:eu-west-1:111122223333:table/streaming/prices",
+        ),
+    ],
+)
+def test_iam_resources_are_derived_from_the_property_values(
+    resource: str, values: dict[str, str], arn: str
+) -> None:
+    assert iam_resource(resource, values) == arn
+
+
+def test_an_iam_resource_names_the_value_it_cannot_use() -> None:
+    with pytest.raises(ValueError, match="path = 'file:///tmp/out' is not an s3://bucket/prefix URI"):
+        iam_resource("arn:aws:s3:::{path|bucket}", {"path": "file:///tmp/out"})
+    with pytest.raises(ValueError, match="needs a value for table"):
+        iam_resource("arn:aws:glue:::table/{table}", {})

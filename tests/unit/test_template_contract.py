@@ -79,7 +79,7 @@ def test_no_source_or_sink_file_lacks_a_catalog_entry(catalog: Catalog) -> None:
         if role is not None
         for pattern in role.file_patterns()
     }
-    java = ROOT / "template/src/main/java"
+    java = ROOT / "template/src"
     for folder in ("sources", "sinks"):
         for path in java.rglob(f"{folder}/*.java.jinja"):
             assert path.name.removesuffix(".jinja") in owned, path
