@@ -38,8 +38,9 @@ DEAD_LETTERS = "dead_letters"
 PLAIN = ("experience", "api", "backstage")
 #: The experience levels the questionnaire offers.
 EXPERIENCES = tuple(Questionnaire().choices("experience", {}))
-#: Candidate rows built for each row kept (the one that covers most is kept).
-SEEDS_PER_ROW = 24
+#: Candidate rows built for each row kept, by strength (the one that covers most is kept): more
+#: candidates give smaller sets; builds are costly, renders cheap but their sets large to compute.
+SEEDS_PER_ROW = {2: 24, 3: 4}
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class _Space:
         self.index = {factor.name: i for i, factor in enumerate(self.factors)}
         self.sinks = [i for i, f in enumerate(self.factors) if f.name.startswith("sink:")]
         self.base = questionnaire.defaults() | {"flink_version": line}
+        self._asked_cache: dict[tuple[object, ...], bool] = {}
 
     def answers(self, row: dict[int, Value]) -> dict[str, Any]:
         """copier answers for a (partial) row; unanswered questions hold their defaults."""
@@ -190,13 +192,21 @@ class _Space:
         """The values factor ``i`` may take after the earlier factors' values in ``row``."""
         factor = self.factors[i]
         if factor.option is not None:
-            question = f"{factor.option[0]}_{factor.option[1]}"
-            return factor.values if self.questionnaire.asked(question, self.answers(row)) else (None,)
+            return factor.values if self._asked(i, row) else (None,)
         if factor.name == DEAD_LETTERS:
             return tuple(self.factors[j].name.removeprefix("sink:") for j in self.sinks if row.get(j))
         if i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
             return (True,)
         return factor.values
+
+    def _asked(self, i: int, row: dict[int, Value]) -> bool:
+        """Whether copier asks option factor ``i``'s question; cached by the answers it reads."""
+        key = (i, *((j, row.get(j)) for j in sorted(self.depends_on(i))))
+        if key not in self._asked_cache:
+            option = self.factors[i].option
+            assert option is not None
+            self._asked_cache[key] = self.questionnaire.asked(f"{option[0]}_{option[1]}", self.answers(row))
+        return self._asked_cache[key]
 
     @cache  # noqa: B019 (one space per line and strength, kept for the session)
     def depends_on(self, i: int) -> frozenset[int]:
@@ -240,22 +250,21 @@ def _covered(row: dict[int, Value], strength: int) -> Iterator[Requirement]:
 class _Builder:
     """Builds one row around a seed, greedily, backtracking only where the seed needs it."""
 
-    def __init__(
-        self, space: _Space, uncovered: set[Requirement], by_value: dict[tuple[int, Value], list[Requirement]]
-    ) -> None:
+    def __init__(self, space: _Space, uncovered: set[Requirement], strength: int) -> None:
         self.space = space
         self.uncovered = uncovered
-        self.by_value = by_value
+        self.strength = strength
         #: How many kept rows hold each value: ties go to the least used value.
         self.used: dict[tuple[int, Value], int] = {}
 
     def gain(self, i: int, value: Value, row: dict[int, Value]) -> int:
+        """How many uncovered combinations ``value`` completes with the values already in ``row``."""
+        assigned = sorted((j, v) for j, v in row.items() if v is not None and j < i)
         return sum(
             1
-            for requirement in self.by_value.get((i, value), [])
-            if requirement in self.uncovered
-            and all(row.get(j) == v for j, v in requirement if j != i)
-            and all(j <= i for j, _ in requirement)
+            for size in range(self.strength)
+            for others in itertools.combinations(assigned, size)
+            if (*others, (i, value)) in self.uncovered
         )
 
     def build(self, seed: Requirement) -> dict[int, Value] | None:
@@ -304,16 +313,12 @@ def cover_line(
     space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out)
     required = _requirements(space, strength)
     uncovered = set(required)
-    by_value: dict[tuple[int, Value], list[Requirement]] = {}
-    for requirement in required:
-        for element in requirement:
-            by_value.setdefault(element, []).append(requirement)
-    builder = _Builder(space, uncovered, by_value)
+    builder = _Builder(space, uncovered, strength)
     rows: list[dict[int, Value]] = []
     impossible: list[Requirement] = []
     while uncovered:
         best: tuple[int, dict[int, Value]] | None = None
-        for seed in [r for r in required if r in uncovered][:SEEDS_PER_ROW]:
+        for seed in [r for r in required if r in uncovered][: SEEDS_PER_ROW.get(strength, 4)]:
             row = builder.build(seed)
             if row is None:
                 uncovered.discard(seed)
