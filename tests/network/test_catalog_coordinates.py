@@ -131,20 +131,20 @@ def test_every_catalog_coordinate_resolves_on_maven_central(generated: list[Path
         statuses = dict(
             zip(sorted(uses), pool.map(lambda c: _status(_pom_url(c)), sorted(uses)), strict=True)
         )
-    missing, resolving_listed = [], []
+    problems = []
     for coordinate, users in sorted(uses.items()):
         status = statuses[coordinate]
-        assert status in {200, 404}, f"{coordinate}: HTTP {status} from {_pom_url(coordinate)}"
-        if status == 404 and coordinate not in listed:
-            missing.append(f"{coordinate} (used by {', '.join(sorted(users))}) is not on {REPOSITORY}")
-        if status == 200 and coordinate in listed:
-            resolving_listed.append(coordinate)
-    assert not missing, "\n".join(missing)
-    assert not resolving_listed, (
-        f"now served, remove from {UNRESOLVABLE_FILE.name}: {', '.join(resolving_listed)}"
-    )
-    stale = sorted(set(listed) - set(uses))
-    assert not stale, f"no longer used by the catalog, remove from {UNRESOLVABLE_FILE.name}: {stale}"
+        if status not in {200, 404}:
+            problems.append(f"{coordinate}: HTTP {status} from {_pom_url(coordinate)}")
+        elif status == 404 and coordinate not in listed:
+            problems.append(f"{coordinate} (used by {', '.join(sorted(users))}) is not on {REPOSITORY}")
+        elif status == 200 and coordinate in listed:
+            problems.append(f"{coordinate} is served now: remove it from {UNRESOLVABLE_FILE.name}")
+    problems += [
+        f"{coordinate} is no longer used by the catalog: remove it from {UNRESOLVABLE_FILE.name}"
+        for coordinate in sorted(set(listed) - set(uses))
+    ]
+    assert not problems, "\n".join(problems)
 
 
 def test_the_wrappers_maven_distribution_exists(generated: list[Path], catalog: Catalog) -> None:
