@@ -2,7 +2,8 @@
 
 The factors of a Flink line are the questions whose answer changes the generated code or build:
 the experience level, the API, the source, one boolean factor per offered sink (at least one is
-true), which selected sink also receives the dead letters (the first one), every connector option
+true; copier keeps the selected sinks in catalog order and the first receives the dead letters),
+every connector option
 with fixed choices (free-text options are left out) and the Backstage entry. They are read from
 the catalog and copier/questions.yml, so a new connector, option or API enlarges the sets by
 itself.
@@ -33,7 +34,6 @@ from tests.questionnaire import Questionnaire
 Value = str | bool | None
 #: One required combination: ((factor index, value), ...) sorted by factor index.
 Requirement = tuple[tuple[int, Value], ...]
-DEAD_LETTERS = "dead_letters"
 #: Factors that are questions of their own name.
 PLAIN = ("experience", "api", "backstage")
 #: The experience levels the questionnaire offers.
@@ -72,12 +72,10 @@ class Scenario:
 
     @property
     def sinks(self) -> tuple[str, ...]:
-        """The sinks, the one that receives the dead letters first, the others in catalog order."""
-        first = str(self.value(DEAD_LETTERS))
-        chosen = [
+        """The selected sinks in catalog order, as copier stores them (the first takes dead letters)."""
+        return tuple(
             name.removeprefix("sink:") for name, value in self.values if name.startswith("sink:") and value
-        ]
-        return (first, *(sink for sink in chosen if sink != first))
+        )
 
     @property
     def options(self) -> dict[str, dict[str, str]]:
@@ -143,7 +141,6 @@ def factors(catalog: Catalog, line: str, questionnaire: Questionnaire) -> list[F
         elif name == "sinks":
             sinks = catalog.offered("sink", line)
             result += [Factor(f"sink:{sink}", (False, True)) for sink in sinks]
-            result.append(Factor(DEAD_LETTERS, tuple(sinks)))
         elif name == "backstage":
             result.append(Factor(name, (False, True)))
         elif name in options:
@@ -182,9 +179,7 @@ class _Space:
             factor = self.factors[i]
             if factor.option is not None and value is not None:
                 answers[f"{factor.option[0]}_{factor.option[1]}"] = value
-            elif (
-                factor.option is None and not factor.name.startswith("sink:") and factor.name != DEAD_LETTERS
-            ):
+            elif factor.option is None and not factor.name.startswith("sink:"):
                 answers[factor.name] = value
         return answers
 
@@ -193,8 +188,6 @@ class _Space:
         factor = self.factors[i]
         if factor.option is not None:
             return factor.values if self._asked(i, row) else (None,)
-        if factor.name == DEAD_LETTERS:
-            return tuple(self.factors[j].name.removeprefix("sink:") for j in self.sinks if row.get(j))
         if i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
             return (True,)
         return factor.values
@@ -223,7 +216,7 @@ class _Space:
                     direct.update(
                         j for j, f in enumerate(self.factors) if f.option and "_".join(f.option) == name
                     )
-        elif factor.name == DEAD_LETTERS or i in self.sinks:
+        elif i in self.sinks:
             direct.update(j for j in self.sinks if j < i)
         result = set(direct)
         for j in direct:

@@ -2,7 +2,7 @@
 
 Rendering every (line, source, sink subset) grows as 2^sinks; the tier renders instead a covering
 set of strength 3 (tests/covering.py) over the factors that change code and build: source, each
-sink, the sink that takes the dead letters, the API and every connector option with fixed choices.
+sink, the API and every connector option with fixed choices.
 Every three values that valid answers can hold together are rendered together at least once. The
 experience level and the Backstage entry keep their defaults here; test_experience_levels.py and
 the Backstage test below render them. Which combinations the questionnaire allows is checked for
