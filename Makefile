@@ -28,19 +28,20 @@ typecheck: install
 
 ## unit and render tiers, in parallel
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not compile and not demo"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not network"
 
-## compile and demo tiers: Maven builds of generated projects
+## compile, demo and network tiers: Maven builds of generated projects, catalog coordinates on Maven Central
 test-slow: install
-	$(BIN)/pytest -m "compile or demo" -rxX
+	$(BIN)/pytest -m "compile or demo or network" -rxX
 
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
 	$(BIN)/python -m benchmarks
 
-## docs: regenerate docs/options.md and docs/compatibility.md from the catalog
+## docs: regenerate docs/options.md, docs/compatibility.md and the matrix sizes in docs/testing.md
 docs: install
 	$(BIN)/python -m msf_scaffold.docs
+	$(BIN)/python -m tests.matrix_docs
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -62,9 +62,9 @@ def matrix_table(catalog: Catalog) -> Table:
         table.add(f"full+{extra}", f"full product, {options}", "projects", [size[1]], [covering])
     table.notes.append(
         f"Full product: every allowed (Flink line, source, non-empty set of sinks) times the "
-        f"{len(EXPERIENCES)} experience levels. The covering set covers every pair of (source, first sink, "
-        "second sink, experience) on each line; it grows with the square of the options, the full product "
-        "with 2^sinks."
+        f"{len(EXPERIENCES)} experience levels. The covering set covers every pair of values of the factors "
+        "(docs/testing.md: experience, API, source, each sink, the dead-letter sink, connector options, "
+        "Backstage) on each line; it grows with the square of the options, the full product with 2^sinks."
     )
     return table
 

@@ -1,38 +1,106 @@
-"""The covering set of generated projects that the compile tier builds.
+"""Covering sets of generated projects, computed from the catalog and the questionnaire.
 
-A pairwise covering array (allpairspy) over the questionnaire's options, computed from the catalog
-for each Flink line: on every line, every pair of values of (source, first sink, second sink,
-experience level) appears in at least one project. So every option is built on every line, and
-every two options are built together on every line. The first sink also receives the dead letters,
-hence its own factor.
+The factors of a Flink line are the questions whose answer changes the generated code or build:
+the experience level, the API, the source, one boolean factor per offered sink (at least one is
+true; copier keeps the selected sinks in catalog order and the first receives the dead letters),
+every connector option
+with fixed choices (free-text options are left out) and the Backstage entry. They are read from
+the catalog and copier/questions.yml, so a new connector, option or API enlarges the sets by
+itself.
+
+A connector option is a conditional factor: it has a value only in rows where copier asks its
+question (its `when`, evaluated by copier's own rules; e.g. the Kinesis EFO lifecycle only for a
+Kinesis source that reads with EFO); elsewhere it has none. A combination of values that no valid
+set of answers can hold (EFO with a Kafka source) is not required.
+
+``covering_set(catalog, strength)`` holds, on every line, every single value and every
+combination of ``strength`` values (2: every pair) that some valid set of answers can hold, in at
+least one project. The rows are built greedily (each row takes the values that complete the most
+uncovered combinations), seeded with an uncovered combination; a seed that cannot be completed to
+a valid row is an impossible combination and is dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from allpairspy import AllPairs
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from msf_scaffold.catalog import Catalog
+from tests.questionnaire import Questionnaire
 
-EXPERIENCES = ("new_to_flink", "new_to_msf", "experienced")
-NO_SECOND_SINK = "-"
+Value = str | bool | None
+#: One required combination: ((factor index, value), ...) sorted by factor index.
+Requirement = tuple[tuple[int, Value], ...]
+#: Factors that are questions of their own name.
+PLAIN = ("experience", "api", "backstage")
+#: The experience levels the questionnaire offers.
+EXPERIENCES = tuple(Questionnaire().choices("experience", {}))
+#: Candidate rows built for each row kept, by strength (the one that covers most is kept): more
+#: candidates give smaller sets; builds are costly, renders cheap but their sets large to compute.
+SEEDS_PER_ROW = {2: 24, 3: 4}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One dimension of the covering set."""
+
+    name: str
+    values: tuple[Value, ...]
+    #: (connector id, option name) for a connector option, whose question may not be asked.
+    option: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """One generated project of the covering set."""
+    """One generated project of a covering set."""
 
     line: str
-    source: str
-    sinks: tuple[str, ...]
-    experience: str
+    index: int
+    values: tuple[tuple[str, Value], ...] = field(repr=False)
+
+    def value(self, name: str) -> Value:
+        """The value of factor ``name`` (None for an option that is not asked)."""
+        return dict(self.values).get(name)
+
+    @property
+    def source(self) -> str:
+        """The source connector."""
+        return str(self.value("source"))
+
+    @property
+    def sinks(self) -> tuple[str, ...]:
+        """The selected sinks in catalog order, as copier stores them (the first takes dead letters)."""
+        return tuple(
+            name.removeprefix("sink:") for name, value in self.values if name.startswith("sink:") and value
+        )
+
+    @property
+    def options(self) -> dict[str, dict[str, str]]:
+        """Answers to the connector options that copier asks, by connector id and option name."""
+        result: dict[str, dict[str, str]] = {}
+        for name, value in self.values:
+            if name.startswith("option:") and value is not None:
+                connector, option = name.removeprefix("option:").split(".")
+                result.setdefault(connector, {})[option] = str(value)
+        return result
 
     @property
     def id(self) -> str:
-        """Readable id, also the project's artifactId."""
-        sinks = "-".join(self.sinks)
-        return f"f{self.line.replace('.', '')}-{self.source}-to-{sinks}-{self.experience.replace('_', '-')}"
+        """Short id, also the project's artifactId."""
+        return f"f{self.line.replace('.', '')}-{self.index:02d}"
+
+    @property
+    def label(self) -> str:
+        """Readable description, the test id."""
+        parts = [f"{self.line}", f"{self.source}>{'+'.join(self.sinks)}"]
+        parts += [f"{name}={value}" for name, value in self.values if name in {"api", "experience"}]
+        parts += [f"{c}.{o}={v}" for c, options in self.options.items() for o, v in options.items()]
+        if self.value("backstage"):
+            parts.append("backstage")
+        return ",".join(parts)
 
     @property
     def package(self) -> str:
@@ -41,39 +109,234 @@ class Scenario:
 
     def answers(self) -> dict[str, object]:
         """copier data for this scenario."""
-        return {
+        data: dict[str, object] = {
             "flink_version": self.line,
             "source": self.source,
             "sinks": list(self.sinks),
-            "experience": self.experience,
             "project_name": f"Scenario {self.id}",
             "artifact_id": self.id,
             "package": self.package,
         }
+        data.update((name, value) for name, value in self.values if name in PLAIN and value is not None)
+        for connector, options in self.options.items():
+            data.update({f"{connector}_{option}": value for option, value in options.items()})
+        return data
 
 
-def covering_set(catalog: Catalog) -> list[Scenario]:
-    """The pairwise covering set, in a stable order."""
-    lines = list(catalog.flink.lines)
-    scenarios = []
-    for line in lines:
-        offered_sinks = catalog.offered("sink", line)
-
-        def allowed(row: list[str], sinks: list[str] = offered_sinks) -> bool:
-            return not (
-                len(row) > 2 and row[2] != NO_SECOND_SINK and (row[2] == row[1] or row[2] not in sinks)
+def factors(catalog: Catalog, line: str, questionnaire: Questionnaire) -> list[Factor]:
+    """The factors of ``line``, in the order copier asks their questions."""
+    options = {
+        f"{connector_id}_{name}": (connector_id, name, option)
+        for connector_id, name, option in catalog.all_options()
+        if option.choices is not None and line in catalog.supported_lines(connector_id)
+    }
+    result: list[Factor] = []
+    for name in questionnaire.names():
+        if name == "experience":
+            result.append(Factor(name, tuple(questionnaire.choices(name, {}))))
+        elif name == "api":
+            result.append(Factor(name, tuple(catalog.apis.apis)))
+        elif name == "source":
+            result.append(Factor(name, tuple(catalog.offered("source", line))))
+        elif name == "sinks":
+            sinks = catalog.offered("sink", line)
+            result += [Factor(f"sink:{sink}", (False, True)) for sink in sinks]
+        elif name == "backstage":
+            result.append(Factor(name, (False, True)))
+        elif name in options:
+            connector_id, option_name, option = options[name]
+            assert option.choices is not None
+            result.append(
+                Factor(
+                    f"option:{connector_id}.{option_name}", tuple(option.choices), (connector_id, option_name)
+                )
             )
+    missing = set(options) - {f"{f.option[0]}_{f.option[1]}" for f in result if f.option}
+    assert not missing, f"catalog options without a question in copier/questions.yml: {sorted(missing)}"
+    return result
 
-        rows = AllPairs(
-            [
-                catalog.offered("source", line),
-                offered_sinks,
-                [NO_SECOND_SINK, *offered_sinks],
-                list(EXPERIENCES),
-            ],
-            filter_func=allowed,
+
+class _Space:
+    """The factors of one line with the questionnaire's constraints between them."""
+
+    def __init__(
+        self, catalog: Catalog, line: str, questionnaire: Questionnaire, leave_out: frozenset[str]
+    ) -> None:
+        self.line = line
+        self.questionnaire = questionnaire
+        self.factors = [f for f in factors(catalog, line, questionnaire) if f.name not in leave_out]
+        self.index = {factor.name: i for i, factor in enumerate(self.factors)}
+        self.sinks = [i for i, f in enumerate(self.factors) if f.name.startswith("sink:")]
+        self.base = questionnaire.defaults() | {"flink_version": line}
+        self._asked_cache: dict[tuple[object, ...], bool] = {}
+
+    def answers(self, row: dict[int, Value]) -> dict[str, Any]:
+        """copier answers for a (partial) row; unanswered questions hold their defaults."""
+        answers = dict(self.base)
+        sinks = [self.factors[i].name.removeprefix("sink:") for i in self.sinks if row.get(i)]
+        answers["sinks"] = sinks
+        for i, value in row.items():
+            factor = self.factors[i]
+            if factor.option is not None and value is not None:
+                answers[f"{factor.option[0]}_{factor.option[1]}"] = value
+            elif factor.option is None and not factor.name.startswith("sink:"):
+                answers[factor.name] = value
+        return answers
+
+    def domain(self, i: int, row: dict[int, Value]) -> tuple[Value, ...]:
+        """The values factor ``i`` may take after the earlier factors' values in ``row``."""
+        factor = self.factors[i]
+        if factor.option is not None:
+            return factor.values if self._asked(i, row) else (None,)
+        if i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
+            return (True,)
+        return factor.values
+
+    def _asked(self, i: int, row: dict[int, Value]) -> bool:
+        """Whether copier asks option factor ``i``'s question; cached by the answers it reads."""
+        key = (i, *((j, row.get(j)) for j in sorted(self.depends_on(i))))
+        if key not in self._asked_cache:
+            option = self.factors[i].option
+            assert option is not None
+            self._asked_cache[key] = self.questionnaire.asked(f"{option[0]}_{option[1]}", self.answers(row))
+        return self._asked_cache[key]
+
+    @cache  # noqa: B019 (one space per line and strength, kept for the session)
+    def depends_on(self, i: int) -> frozenset[int]:
+        """Earlier factors whose values can change the domain of factor ``i``, transitively."""
+        factor = self.factors[i]
+        direct: set[int] = set()
+        if factor.option is not None:
+            for name in self.questionnaire.when_variables(f"{factor.option[0]}_{factor.option[1]}"):
+                if name == "sinks":
+                    direct.update(self.sinks)
+                elif name in self.index:
+                    direct.add(self.index[name])
+                else:
+                    direct.update(
+                        j for j, f in enumerate(self.factors) if f.option and "_".join(f.option) == name
+                    )
+        elif i in self.sinks:
+            direct.update(j for j in self.sinks if j < i)
+        result = set(direct)
+        for j in direct:
+            result |= self.depends_on(j)
+        return frozenset(result)
+
+
+def _requirements(space: _Space, strength: int) -> list[Requirement]:
+    result: list[Requirement] = []
+    indices = range(len(space.factors))
+    for size in range(1, min(strength, len(space.factors)) + 1):
+        for combination in itertools.combinations(indices, size):
+            for values in itertools.product(*(space.factors[i].values for i in combination)):
+                result.append(tuple(zip(combination, values, strict=True)))
+    return result
+
+
+def _covered(row: dict[int, Value], strength: int) -> Iterator[Requirement]:
+    assigned = sorted((i, v) for i, v in row.items() if v is not None)
+    for size in range(1, strength + 1):
+        yield from itertools.combinations(assigned, size)
+
+
+class _Builder:
+    """Builds one row around a seed, greedily, backtracking only where the seed needs it."""
+
+    def __init__(self, space: _Space, uncovered: set[Requirement], strength: int) -> None:
+        self.space = space
+        self.uncovered = uncovered
+        self.strength = strength
+        #: How many kept rows hold each value: ties go to the least used value.
+        self.used: dict[tuple[int, Value], int] = {}
+
+    def gain(self, i: int, value: Value, row: dict[int, Value]) -> int:
+        """How many uncovered combinations ``value`` completes with the values already in ``row``."""
+        assigned = sorted((j, v) for j, v in row.items() if v is not None and j < i)
+        return sum(
+            1
+            for size in range(self.strength)
+            for others in itertools.combinations(assigned, size)
+            if (*others, (i, value)) in self.uncovered
         )
-        for source, first, second, experience in rows:
-            chosen = (first,) if second == NO_SECOND_SINK else (first, second)
-            scenarios.append(Scenario(line, source, chosen, experience))
+
+    def build(self, seed: Requirement) -> dict[int, Value] | None:
+        fixed = dict(seed)
+        relevant: set[int] = set()
+        for i in fixed:
+            relevant |= self.space.depends_on(i)
+        return self._assign(0, {}, fixed, relevant)
+
+    def _assign(
+        self, i: int, row: dict[int, Value], fixed: dict[int, Value], relevant: set[int]
+    ) -> dict[int, Value] | None:
+        if i == len(self.space.factors):
+            return row
+        domain = self.space.domain(i, row)
+        if i in fixed:
+            candidates = [fixed[i]] if fixed[i] in domain else []
+        else:
+            ranked = sorted(domain, key=lambda v: (-self.gain(i, v, row), self.used.get((i, v), 0)))
+            candidates = ranked if i in relevant else ranked[:1]
+        for value in candidates:
+            result = self._assign(i + 1, {**row, i: value}, fixed, relevant)
+            if result is not None:
+                return result
+        return None
+
+
+@dataclass
+class Line:
+    """The covering set of one line, with what it covers and what no valid answers can hold."""
+
+    factors: list[Factor]
+    rows: list[dict[int, Value]]
+    required: list[Requirement]
+    impossible: list[Requirement]
+
+
+def cover_line(
+    catalog: Catalog,
+    line: str,
+    strength: int,
+    questionnaire: Questionnaire | None = None,
+    leave_out: frozenset[str] = frozenset(),
+) -> Line:
+    """The covering set of one Flink line; factors named in ``leave_out`` keep their defaults."""
+    space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out)
+    required = _requirements(space, strength)
+    uncovered = set(required)
+    builder = _Builder(space, uncovered, strength)
+    rows: list[dict[int, Value]] = []
+    impossible: list[Requirement] = []
+    while uncovered:
+        best: tuple[int, dict[int, Value]] | None = None
+        for seed in [r for r in required if r in uncovered][: SEEDS_PER_ROW.get(strength, 4)]:
+            row = builder.build(seed)
+            if row is None:
+                uncovered.discard(seed)
+                impossible.append(seed)
+                continue
+            gain = len(uncovered.intersection(_covered(row, strength)))
+            if best is None or gain > best[0]:
+                best = (gain, row)
+        if best is not None:
+            rows.append(best[1])
+            for element in best[1].items():
+                builder.used[element] = builder.used.get(element, 0) + 1
+            uncovered.difference_update(_covered(best[1], strength))
+    return Line(space.factors, rows, required, impossible)
+
+
+def covering_set(
+    catalog: Catalog, strength: int = 2, leave_out: frozenset[str] = frozenset()
+) -> list[Scenario]:
+    """The covering set of every Flink line, in a stable order."""
+    questionnaire = Questionnaire()
+    scenarios = []
+    for line in catalog.flink.lines:
+        covered = cover_line(catalog, line, strength, questionnaire, leave_out)
+        for n, row in enumerate(covered.rows, start=1):
+            values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
+            scenarios.append(Scenario(line, n, values))
     return scenarios

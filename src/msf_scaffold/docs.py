@@ -28,7 +28,8 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _context(root: Path) -> dict[str, Any]:
+def template_context(root: Path) -> dict[str, Any]:
+    """The catalog and the derived compatibility values, as the questionnaire's Jinja sees them."""
     data = read_catalog_data(root / "src" / "msf_scaffold" / "catalog")
     context: dict[str, Any] = {f"catalog_{key}": value for key, value in data.items()}
     compatibility = yaml.safe_load((root / "copier" / "compatibility.yml").read_text(encoding="utf-8"))
@@ -62,7 +63,7 @@ def _render(text: str, context: dict[str, Any]) -> str:
 def render_options(root: Path, catalog: Catalog) -> str:
     """docs/options.md: every question with its help, default and choices per Flink line."""
     questions = yaml.safe_load((root / "copier" / "questions.yml").read_text(encoding="utf-8"))
-    context = _context(root)
+    context = template_context(root)
     out = [
         "# Questions and choices",
         "",

@@ -1,8 +1,9 @@
 """The covering set of generated projects builds and passes its own tests with Maven.
 
 All projects are built in one Maven reactor (`./mvnw -T 2 -fae verify`) so that Maven starts once
-and two projects build at a time; each test then reads its project's outcome: the reactor status,
-the Surefire and Failsafe reports and the shaded JAR.
+and two projects build at a time; a second, quick run writes each project's verbose dependency tree
+of the bundled scope. Each test then reads its project's outcome: the reactor status, the Surefire
+and Failsafe reports, the shaded JAR and the dependency tree.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set
 from tests.helpers import Pom, render
+from tests.maven_tree import bundled_conflicts
 
 pytestmark = pytest.mark.compile
 
@@ -41,6 +43,29 @@ class ReactorBuild:
     log: str
     status: dict[str, str]
     seconds: float
+
+
+def _maven(root: Path, *goals: str) -> str:
+    """Runs the reactor at ``root`` with two threads, going on after failures; returns the log."""
+    result = subprocess.run(
+        [
+            "./mvnw",
+            "-B",
+            "--no-transfer-progress",
+            "-fae",
+            "-T",
+            "2",
+            *goals,
+            *shlex.split(os.environ.get("MSF_SCAFFOLD_MAVEN_ARGS", "")),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=MAVEN_TIMEOUT_S,
+        env={**os.environ, "MAVEN_OPTS": os.environ.get("MAVEN_OPTS", "-Xmx2g")},
+        check=False,
+    )
+    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")
@@ -66,31 +91,19 @@ def reactor(tmp_path_factory: pytest.TempPathFactory) -> ReactorBuild:
 """,
         encoding="utf-8",
     )
-    command = [
-        "./mvnw",
-        "-B",
-        "--no-transfer-progress",
-        "-fae",
-        "-T",
-        "2",
+    started = time.monotonic()
+    log = _maven(
+        root,
         "verify",
         "dependency:list",
         "-DoutputAbsoluteArtifactFilename=true",
         "-DoutputFile=target/dependencies.txt",
-        *shlex.split(os.environ.get("MSF_SCAFFOLD_MAVEN_ARGS", "")),
-    ]
-    started = time.monotonic()
-    result = subprocess.run(
-        command,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=MAVEN_TIMEOUT_S,
-        env={**os.environ, "MAVEN_OPTS": os.environ.get("MAVEN_OPTS", "-Xmx2g")},
-        check=False,
+    )
+    tree_log = _maven(
+        root, "dependency:tree", "-Dverbose", "-Dscope=compile", "-DoutputFile=target/dependency-tree.txt"
     )
     seconds = time.monotonic() - started
-    log = result.stdout + result.stderr
+    (root / "tree.log").write_text(tree_log, encoding="utf-8")
     (root / "build.log").write_text(log, encoding="utf-8")
     status = dict(re.findall(r"\[INFO\] (Scenario \S+) [^\n]*?(SUCCESS|FAILURE|SKIPPED) \[", log))
     print(f"\ncompile tier: {len(SCENARIOS)} projects in {seconds:.0f} s; log at {root / 'build.log'}")
@@ -108,7 +121,7 @@ def _unresolvable(log: str, scenario: Scenario) -> list[str]:
     return sorted(missing)
 
 
-@pytest.fixture(params=SCENARIOS, ids=[s.id for s in SCENARIOS])
+@pytest.fixture(params=SCENARIOS, ids=[f"{s.id}:{s.label}" for s in SCENARIOS])
 def built(request: pytest.FixtureRequest, reactor: ReactorBuild) -> tuple[Scenario, Path]:
     scenario: Scenario = request.param
     name = f"Scenario {scenario.id}"
@@ -174,12 +187,44 @@ def test_shaded_jar_bundles_connectors_but_nothing_the_runtime_provides(built: t
     clashes = sorted(bundled & provided)
     assert not clashes, f"{len(clashes)} classes of runtime-provided jars are bundled, e.g. {clashes[:5]}"
 
+    assert re.search(r":jar:[\w.-]+:compile:", listing)
+    for key, path in _bundled_jars(project).items():
+        missing = _classes(path) - bundled
+        assert not missing, f"{key} is not bundled, e.g. {sorted(missing)[:3]}"
+
+
+def _bundled_jars(project: Path) -> dict[str, Path]:
+    """group:artifact -> jar of each compile-scope dependency that the shade plugin bundles."""
     pom = Pom(project / "pom.xml")
     excluded = pom.texts(pom.plugin("maven-shade-plugin"), ".//m:artifactSet/m:excludes/m:exclude")
-    compile_jars = re.findall(r"([\w.-]+):([\w.-]+):jar:[\w.-]+:compile:(\S+\.jar)", listing)
-    assert compile_jars
-    for group, artifact, path in compile_jars:
-        if any(fnmatch.fnmatch(f"{group}:{artifact}", pattern) for pattern in excluded):
-            continue
-        missing = _classes(Path(path)) - bundled
-        assert not missing, f"{group}:{artifact} is not bundled, e.g. {sorted(missing)[:3]}"
+    listing = (project / "target/dependencies.txt").read_text()
+    return {
+        f"{group}:{artifact}": Path(path)
+        for group, artifact, path in re.findall(
+            r"([\w.-]+):([\w.-]+):jar:[\w.-]+:compile:(\S+\.jar)", listing
+        )
+        if not any(fnmatch.fnmatch(f"{group}:{artifact}", pattern) for pattern in excluded)
+    }
+
+
+def test_each_bundled_class_comes_from_one_artifact(built: tuple[Scenario, Path]) -> None:
+    """What the shade plugin warns about as "overlapping classes", as an assertion: two bundled
+    artifacts holding the same class leave one copy in the JAR, chosen by classpath order."""
+    _, project = built
+    owners: dict[str, list[str]] = {}
+    for key, jar in _bundled_jars(project).items():
+        for name in _classes(jar):
+            owners.setdefault(name, []).append(key)
+    overlapping = {name: keys for name, keys in owners.items() if len(keys) > 1}
+    pairs = sorted({" and ".join(keys) for keys in overlapping.values()})
+    assert not overlapping, f"{len(overlapping)} classes are in more than one bundled artifact: {pairs}"
+
+
+def test_bundled_dependencies_converge(built: tuple[Scenario, Path]) -> None:
+    """No bundled artifact is requested in two versions that Maven mediates to an older one or
+    across a major version (see tests/maven_tree.py)."""
+    _, project = built
+    tree = project / "target/dependency-tree.txt"
+    assert tree.is_file(), "dependency:tree wrote no tree; see tree.log beside the projects"
+    conflicts = bundled_conflicts(tree.read_text(encoding="utf-8"))
+    assert not conflicts, "\n".join(str(c) for c in conflicts)

@@ -1,4 +1,13 @@
-"""Every combination the questionnaire allows renders, and the output agrees with the catalog."""
+"""A covering set of the combinations the questionnaire allows renders, and agrees with the catalog.
+
+Rendering every (line, source, sink subset) grows as 2^sinks; the tier renders instead a covering
+set of strength 3 (tests/covering.py) over the factors that change code and build: source, each
+sink, the API and every connector option with fixed choices.
+Every three values that valid answers can hold together are rendered together at least once. The
+experience level and the Backstage entry keep their defaults here; test_experience_levels.py and
+the Backstage test below render them. Which combinations the questionnaire allows is checked for
+every combination, without rendering, in tests/unit/test_questionnaire.py.
+"""
 
 from __future__ import annotations
 
@@ -9,42 +18,37 @@ from typing import Any
 import pytest
 import yaml
 
-from msf_scaffold.catalog import Catalog, load_catalog
+from msf_scaffold.catalog import Catalog, applies, load_catalog
 from msf_scaffold.properties import property_groups
+from tests.covering import Scenario, covering_set
 from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
+from tests.matrix_docs import RENDER_LEAVES_OUT, RENDER_STRENGTH
 
-COMBINATIONS = list(load_catalog().valid_combinations())
+SCENARIOS = covering_set(load_catalog(), strength=RENDER_STRENGTH, leave_out=RENDER_LEAVES_OUT)
 
-
-def _id(combination: tuple[str, str, tuple[str, ...]]) -> str:
-    line, source, sinks = combination
-    return f"{line}-{source}-to-{'+'.join(sinks)}"
-
-
-_RENDERED: dict[tuple[str, str, tuple[str, ...]], Path] = {}
+_RENDERED: dict[str, Path] = {}
+Rendered = tuple[Path, str, str, tuple[str, ...], dict[str, dict[str, str]]]
 
 
-@pytest.fixture(params=COMBINATIONS, ids=[_id(c) for c in COMBINATIONS])
-def rendered(request: pytest.FixtureRequest, copie_session: Any) -> tuple[Path, str, str, tuple[str, ...]]:
-    """Each combination is rendered once per test session (pytest-copie) and shared by the tests."""
-    line, source, sinks = request.param
-    if request.param not in _RENDERED:
-        result = copie_session.copy(extra_answers=answers_for(line, source, sinks))
+@pytest.fixture(params=SCENARIOS, ids=[s.label for s in SCENARIOS])
+def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
+    """Each scenario is rendered once per test session (pytest-copie) and shared by the tests."""
+    scenario: Scenario = request.param
+    if scenario.id not in _RENDERED:
+        result = copie_session.copy(extra_answers=scenario.answers())
         assert result.exit_code == 0, result.exception
-        _RENDERED[request.param] = result.project_dir
-    return _RENDERED[request.param], line, source, sinks
+        _RENDERED[scenario.id] = result.project_dir
+    return _RENDERED[scenario.id], scenario.line, scenario.source, scenario.sinks, scenario.options
 
 
-def test_pom_dependencies_equal_the_catalog(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
-    project, line, source, sinks = rendered
+def test_pom_dependencies_equal_the_catalog(rendered: Rendered, catalog: Catalog) -> None:
+    project, line, source, sinks, options = rendered
     pom = Pom(project / "pom.xml")
     pins = catalog.pins()
 
     expected = {
         (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks], line=line)
+        for d in catalog.dependencies_for([source, *sinks], options, line=line)
     }
     actual = {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies}
     assert actual == expected
@@ -53,10 +57,8 @@ def test_pom_dependencies_equal_the_catalog(
     assert boms == {(b.group, b.artifact): pins[b.version].value_for(line) for b in catalog.build.boms}
 
 
-def test_pom_targets_the_lines_java_release(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
-    project, line, _, _ = rendered
+def test_pom_targets_the_lines_java_release(rendered: Rendered, catalog: Catalog) -> None:
+    project, line, *_ = rendered
     pom = Pom(project / "pom.xml")
     release = str(catalog.flink.lines[line].java_release)
     assert pom.properties["maven.compiler.release"] == release
@@ -66,7 +68,7 @@ def test_pom_targets_the_lines_java_release(
 
 
 def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
-    rendered: tuple[Path, str, str, tuple[str, ...]],
+    rendered: Rendered,
 ) -> None:
     project, *_ = rendered
     pom = Pom(project / "pom.xml")
@@ -87,7 +89,7 @@ def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
             assert dep.scope == "provided"
 
 
-def test_maven_runs_with_a_quick_starting_jvm(rendered: tuple[Path, str, str, tuple[str, ...]]) -> None:
+def test_maven_runs_with_a_quick_starting_jvm(rendered: Rendered) -> None:
     project, *_ = rendered
     assert (project / ".mvn/jvm.config").read_text().split() == [
         "-XX:+TieredCompilation",
@@ -95,10 +97,8 @@ def test_maven_runs_with_a_quick_starting_jvm(rendered: tuple[Path, str, str, tu
     ]
 
 
-def test_ci_workflow_builds_with_the_lines_java(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
-    project, line, _, _ = rendered
+def test_ci_workflow_builds_with_the_lines_java(rendered: Rendered, catalog: Catalog) -> None:
+    project, line, *_ = rendered
     workflow = yaml.safe_load((project / ".github/workflows/build.yml").read_text())
     steps = workflow["jobs"]["build"]["steps"]
     java = next(step for step in steps if step.get("uses") == catalog.build.github_actions["setup_java"])
@@ -124,9 +124,7 @@ def test_backstage_entry_is_generated_only_when_asked(tmp_path: Path) -> None:
     assert Pom(project / "pom.xml").text("m:organization/m:name") == "data-platform"
 
 
-def test_enforcer_bans_the_catalogs_legacy_artifacts(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
+def test_enforcer_bans_the_catalogs_legacy_artifacts(rendered: Rendered, catalog: Catalog) -> None:
     project, *_ = rendered
     pom = Pom(project / "pom.xml")
     enforcer = pom.plugin("maven-enforcer-plugin")
@@ -134,19 +132,24 @@ def test_enforcer_bans_the_catalogs_legacy_artifacts(
     assert sorted(banned) == sorted(b.coordinate for b in catalog.build.banned)
 
 
-def test_only_the_selected_connectors_code_is_generated(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
-    project, _, source, sinks = rendered
+def test_only_the_selected_connectors_code_is_generated(rendered: Rendered, catalog: Catalog) -> None:
+    project, _, source, sinks, options = rendered
     files = {Path(path).name for path in java_sources(project)}
     for connector_id, connector in catalog.connectors.items():
+        chosen = catalog.options_for(connector_id, options)
         for role_name, selected in (("source", connector_id == source), ("sink", connector_id in sinks)):
             role = connector.role(role_name)  # type: ignore[arg-type]
             if role is None:
                 continue
             names = {Path(pattern).name for pattern in role.file_patterns()}
             if selected:
-                assert names <= files, (connector_id, role_name)
+                needed = {
+                    Path(f if isinstance(f, str) else f.path).name
+                    for f in role.files
+                    if isinstance(f, str) or applies(f.when, chosen)
+                }
+                assert needed <= files, (connector_id, role_name)
+                assert not (names - needed) & files, (connector_id, role_name, "files of other options")
             elif not (
                 (role_name == "source" and connector_id in sinks)
                 or (role_name == "sink" and connector_id == source)
@@ -155,9 +158,9 @@ def test_only_the_selected_connectors_code_is_generated(
 
 
 def test_the_job_wires_each_selected_connector_with_name_and_uid(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
+    rendered: Rendered, catalog: Catalog
 ) -> None:
-    project, _, source, sinks = rendered
+    project, _, source, sinks, _ = rendered
     job = next(text for path, text in java_sources(project).items() if path.endswith("/StreamingJob.java"))
     src = catalog.connectors[source].source
     assert src is not None
@@ -188,13 +191,16 @@ def test_the_job_wires_each_selected_connector_with_name_and_uid(
         assert text.count(".uid(") == text.count(".name(") + text.count("env\n                .fromSource(")
 
 
-def test_property_groups_agree_everywhere(
-    rendered: tuple[Path, str, str, tuple[str, ...]], catalog: Catalog
-) -> None:
-    project, _, source, sinks = rendered
+def test_property_groups_agree_everywhere(rendered: Rendered, catalog: Catalog) -> None:
+    project, _, source, sinks, options = rendered
     answers = answers_file(project)
     groups = property_groups(
-        catalog, source, sinks, aws_region=answers["aws_region"], artifact_id=answers["artifact_id"]
+        catalog,
+        source,
+        sinks,
+        aws_region=answers["aws_region"],
+        artifact_id=answers["artifact_id"],
+        options=options,
     )
     assert local_properties(project) == {g.group_id: g.local_map() for g in groups}
 
@@ -212,7 +218,7 @@ def test_property_groups_agree_everywhere(
     assert java_keys == expected_keys
 
 
-def test_nothing_is_left_unrendered(rendered: tuple[Path, str, str, tuple[str, ...]]) -> None:
+def test_nothing_is_left_unrendered(rendered: Rendered) -> None:
     project, *_ = rendered
     for path in project.rglob("*"):
         if path.is_file() and path.name not in {"mvnw", "mvnw.cmd"}:
@@ -222,13 +228,16 @@ def test_nothing_is_left_unrendered(rendered: tuple[Path, str, str, tuple[str, .
 
 
 def test_answers_file_records_answers_but_not_the_catalog(
-    rendered: tuple[Path, str, str, tuple[str, ...]],
+    rendered: Rendered,
 ) -> None:
-    project, line, source, sinks = rendered
+    project, line, source, sinks, options = rendered
     answers = answers_file(project)
     assert answers["flink_version"] == line
     assert answers["source"] == source
     assert answers["sinks"] == list(sinks)
+    for connector_id, chosen in options.items():
+        for option, value in chosen.items():
+            assert answers[f"{connector_id}_{option}"] == value
     assert "_src_path" in answers and "_commit" in answers
     assert not any(key.startswith("catalog_") for key in answers)
     hidden = {"property_groups", "maven_versions", "maven_dependencies", "flink_line"}

@@ -192,6 +192,48 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "share a factory class",
         ),
         (lambda d: d["connectors"].update({"Bad-Id": d["connectors"]["print"]}), "lower_snake_case"),
+        (
+            lambda d: d["connectors"]["kinesis"]["source"]["iam"][1].update(when={"reader_kind": ["EFO"]}),
+            "ManageEfoConsumer: when names unknown option 'reader_kind'",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["dependencies"][0].update(when={"reader": ["FANOUT"]}),
+            "flink-connector-aws-kinesis-streams: when reader lists unknown values ['FANOUT']",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"]["reader"].update(default="FANOUT"),
+            "default 'FANOUT' is not one of ['POLLING', 'EFO']",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"]["efo_consumer"].pop("rule"),
+            "a free-text option needs a rule and an example",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"]["efo_consumer"].pop("example"),
+            "a free-text option needs a rule and an example",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"]["efo_consumer"].update(example="has spaces"),
+            "does not match the pattern",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"]["reader"].update(pattern="^.*$"),
+            "exactly one of choices and pattern",
+        ),
+        (
+            lambda d: d["connectors"]["datagen"].update(
+                options={
+                    "rate": {"help": "h", "roles": ["sink"], "default": "a", "choices": {"a": {"label": "A"}}}
+                }
+            ),
+            "option rate is for the sink role, which the connector lacks",
+        ),
+        (
+            lambda d: d["connectors"]["kinesis"]["options"].update(
+                {"Reader": d["connectors"]["kinesis"]["options"]["reader"]}
+            ),
+            "option name 'Reader' must be lower_snake_case",
+        ),
     ],
 )
 def test_catalog_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:

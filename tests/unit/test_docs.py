@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from msf_scaffold.catalog import Catalog
 from msf_scaffold.docs import generated_pages
 from tests.helpers import ROOT
+from tests.matrix_docs import PAGE, page
 
 
 def test_generated_docs_are_up_to_date() -> None:
@@ -19,3 +21,9 @@ def test_options_page_lists_every_question_and_connector() -> None:
     assert "Choices on Flink 1.20:" in options
     assert "| `kafka` | Apache Kafka / Amazon MSK |" in options
     assert "| `FLINK-2_2` | 17 |" in pages["compatibility.md"]
+
+
+def test_testing_page_records_the_current_matrix_sizes(catalog: Catalog) -> None:
+    assert PAGE.read_text(encoding="utf-8") == page(catalog), (
+        "run `python -m tests.matrix_docs` (`make docs`)"
+    )

@@ -1,0 +1,129 @@
+"""What the questionnaire allows, checked for every combination without rendering, and the covering
+sets built on it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from msf_scaffold.catalog import Catalog, Role
+from tests.covering import cover_line, covering_set
+from tests.questionnaire import Questionnaire
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return Questionnaire()
+
+
+def test_every_valid_combination_is_accepted(catalog: Catalog, questionnaire: Questionnaire) -> None:
+    combinations = list(catalog.valid_combinations())
+    assert combinations
+    for line, source, sinks in combinations:
+        answers = {"flink_version": line, "source": source, "sinks": list(sinks)}
+        assert questionnaire.refusals(answers) == {}, (line, source, sinks)
+
+
+def test_a_connector_is_refused_exactly_where_the_catalog_does_not_offer_it(
+    catalog: Catalog, questionnaire: Questionnaire
+) -> None:
+    roles: tuple[tuple[Role, str], ...] = (("source", "source"), ("sink", "sinks"))
+    for line in catalog.flink.lines:
+        for role, question in roles:
+            offered = questionnaire.choices(question, {"flink_version": line})
+            having_role = [
+                c for c, connector in catalog.connectors.items() if connector.role(role) is not None
+            ]
+            assert list(offered) == having_role
+            for connector_id, refusal in offered.items():
+                value = connector_id if role == "source" else [connector_id]
+                refused = questionnaire.refusals({"flink_version": line, question: value})
+                if connector_id in catalog.offered(role, line):
+                    assert refusal is None and refused == {}
+                else:
+                    assert refusal and f"no connector release for Flink {line}" in refusal
+                    assert refused == {question: refusal}
+
+
+def test_an_empty_sink_set_and_unknown_connectors_are_refused(questionnaire: Questionnaire) -> None:
+    assert questionnaire.refusals({"sinks": []}) == {
+        "sinks": "sinks needs at least one choice (example: kinesis)."
+    }
+    assert questionnaire.refusals({"source": "ftp"}) == {"source": "'ftp' is not a choice"}
+
+
+def test_options_are_asked_only_with_their_connector_and_choices(
+    catalog: Catalog, questionnaire: Questionnaire
+) -> None:
+    base = questionnaire.defaults()
+    assert questionnaire.asked("kinesis_reader", base | {"source": "kinesis"})
+    assert not questionnaire.asked("kinesis_reader", base | {"source": "kafka", "sinks": ["kinesis"]})
+    assert not questionnaire.asked(
+        "kinesis_efo_lifecycle", base | {"source": "kinesis", "kinesis_reader": "POLLING"}
+    )
+    assert questionnaire.asked("kinesis_efo_lifecycle", base | {"source": "kinesis", "kinesis_reader": "EFO"})
+    for connector_id, name, option in catalog.all_options():
+        question = f"{connector_id}_{name}"
+        assert question in questionnaire.names()
+        if option.choices is not None:
+            assert list(questionnaire.choices(question, base)) == list(option.choices)
+
+
+@pytest.mark.parametrize("strength", [2, 3])
+def test_covering_sets_hold_every_possible_combination_of_their_strength(
+    catalog: Catalog, questionnaire: Questionnaire, strength: int
+) -> None:
+    for line in catalog.flink.lines:
+        covered = cover_line(catalog, line, strength, questionnaire)
+        held: set[tuple[tuple[int, object], ...]] = set()
+        for row in covered.rows:
+            assigned = sorted((i, v) for i, v in row.items() if v is not None)
+            for size in range(1, strength + 1):
+                held.update(itertools.combinations(assigned, size))
+        impossible = set(covered.impossible)
+        assert set(covered.required) - impossible <= held
+        assert not impossible & held
+        # Every single value is possible, so every one is built on every line.
+        assert not [r for r in impossible if len(r) == 1]
+
+
+def test_covering_rows_are_answers_the_questionnaire_accepts_and_asks_for(
+    catalog: Catalog, questionnaire: Questionnaire
+) -> None:
+    scenarios = covering_set(catalog)
+    assert len({s.id for s in scenarios}) == len(scenarios)
+    for scenario in scenarios:
+        answers = scenario.answers()
+        assert questionnaire.refusals(answers) == {}, scenario.label
+        context = questionnaire.defaults() | answers
+        for connector_id, name, option in catalog.all_options():
+            question = f"{connector_id}_{name}"
+            if option.choices is not None:
+                assert (question in answers) == questionnaire.asked(question, context), (
+                    scenario.label,
+                    question,
+                )
+        offered = catalog.offered("sink", scenario.line)
+        assert list(scenario.sinks) == sorted(scenario.sinks, key=offered.index)
+
+
+def test_impossible_combinations_are_those_of_options_that_are_not_asked(
+    catalog: Catalog, questionnaire: Questionnaire
+) -> None:
+    covered = cover_line(catalog, "2.2", 2, questionnaire)
+    names = [f.name for f in covered.factors]
+    impossible = {tuple((names[i], v) for i, v in requirement) for requirement in covered.impossible}
+    assert (("source", "kafka"), ("option:kinesis.reader", "EFO")) in impossible
+    assert (
+        ("option:kinesis.reader", "POLLING"),
+        ("option:kinesis.efo_lifecycle", "SELF_MANAGED"),
+    ) in impossible
+    for requirement in impossible:
+        assert any(name.startswith("option:") for name, _ in requirement), requirement
+    pairs_held = {
+        (s.value("option:kinesis.reader"), s.value("sink:kafka"))
+        for s in covering_set(catalog)
+        if s.line == "2.2"
+    }
+    assert {("EFO", True), ("EFO", False), ("POLLING", True), ("POLLING", False)} <= pairs_held
