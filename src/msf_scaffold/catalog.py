@@ -303,6 +303,9 @@ class TableSection(_Model):
     pass_through: str | None = None
     bridge: bool = False
     unsupported: str | None = None
+    #: Markdown for the generated README of Table API projects, after the table of options: what
+    #: to watch for with the SQL connector. Optional; the role's ``readme`` is about its factory.
+    readme: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> TableSection:
@@ -551,7 +554,9 @@ class Catalog(_Model):
                 elif (
                     TABLE in self.apis.apis
                     and role.table.format == "json"
-                    and not any(d.artifact == "flink-json" for d in self.dependencies_for([connector_id], api=TABLE))
+                    and not any(
+                        d.artifact == "flink-json" for d in self.dependencies_for([connector_id], api=TABLE)
+                    )
                 ):
                     yield (
                         f"connectors.{connector_id}.{role_name}.table uses the json format: add "
