@@ -2,8 +2,8 @@
 
 A pairwise covering array (allpairspy) over the questionnaire's options, computed from the catalog
 for each Flink line: on every line, every pair of values of (source, first sink, second sink,
-experience level) appears in at least one project. So every option is built on every line, and
-every two options are built together on every line. The first sink also receives the dead letters,
+experience level, API) appears in at least one project, among the choices each API offers. So
+every option is built on every line, and every two options are built together on every line. The first sink also receives the dead letters,
 hence its own factor.
 """
 
@@ -27,12 +27,15 @@ class Scenario:
     source: str
     sinks: tuple[str, ...]
     experience: str
+    api: str = "datastream"
 
     @property
     def id(self) -> str:
         """Readable id, also the project's artifactId."""
         sinks = "-".join(self.sinks)
-        return f"f{self.line.replace('.', '')}-{self.source}-to-{sinks}-{self.experience.replace('_', '-')}"
+        api = "" if self.api == "datastream" else f"-{self.api}"
+        experience = self.experience.replace("_", "-")
+        return f"f{self.line.replace('.', '')}-{self.source}-to-{sinks}-{experience}{api}"
 
     @property
     def package(self) -> str:
@@ -46,6 +49,7 @@ class Scenario:
             "source": self.source,
             "sinks": list(self.sinks),
             "experience": self.experience,
+            "api": self.api,
             "project_name": f"Scenario {self.id}",
             "artifact_id": self.id,
             "package": self.package,
@@ -56,13 +60,25 @@ def covering_set(catalog: Catalog) -> list[Scenario]:
     """The pairwise covering set, in a stable order."""
     lines = list(catalog.flink.lines)
     scenarios = []
+    apis = list(catalog.apis.apis)
     for line in lines:
         offered_sinks = catalog.offered("sink", line)
+        by_api = {
+            api: (catalog.offered("source", line, api), catalog.offered("sink", line, api)) for api in apis
+        }
 
-        def allowed(row: list[str], sinks: list[str] = offered_sinks) -> bool:
-            return not (
-                len(row) > 2 and row[2] != NO_SECOND_SINK and (row[2] == row[1] or row[2] not in sinks)
-            )
+        def allowed(
+            row: list[str],
+            sinks: list[str] = offered_sinks,
+            by_api: dict[str, tuple[list[str], list[str]]] = by_api,
+        ) -> bool:
+            if len(row) > 2 and row[2] != NO_SECOND_SINK and (row[2] == row[1] or row[2] not in sinks):
+                return False
+            if len(row) > 4:
+                sources_for_api, sinks_for_api = by_api[row[4]]
+                chosen = [s for s in row[1:3] if s != NO_SECOND_SINK]
+                return row[0] in sources_for_api and all(s in sinks_for_api for s in chosen)
+            return True
 
         rows = AllPairs(
             [
@@ -70,10 +86,11 @@ def covering_set(catalog: Catalog) -> list[Scenario]:
                 offered_sinks,
                 [NO_SECOND_SINK, *offered_sinks],
                 list(EXPERIENCES),
+                apis,
             ],
             filter_func=allowed,
         )
-        for source, first, second, experience in rows:
+        for source, first, second, experience, api in rows:
             chosen = (first,) if second == NO_SECOND_SINK else (first, second)
-            scenarios.append(Scenario(line, source, chosen, experience))
+            scenarios.append(Scenario(line, source, chosen, experience, api))
     return scenarios
