@@ -3,8 +3,8 @@
 A pairwise covering array (allpairspy) over the questionnaire's options, computed from the catalog
 for each Flink line: on every line, every pair of values of (source, first sink, second sink,
 experience level, API) appears in at least one project, among the choices each API offers. So
-every option is built on every line, and every two options are built together on every line. The first sink also receives the dead letters,
-hence its own factor.
+every option is built on every line, and every two options are built together on every line. The
+first sink also receives the dead letters, hence its own factor.
 """
 
 from __future__ import annotations
