@@ -168,6 +168,11 @@ class _Space:
         self.index = {factor.name: i for i, factor in enumerate(self.factors)}
         self.sinks = [i for i, f in enumerate(self.factors) if f.name.startswith("sink:")]
         self.base = questionnaire.defaults() | {"flink_version": line}
+        #: What each API offers on this line: a connector role may be unsupported by an API.
+        self.offered = {
+            api: (set(catalog.offered("source", line, api)), set(catalog.offered("sink", line, api)))
+            for api in catalog.apis.apis
+        }
         self._asked_cache: dict[tuple[object, ...], bool] = {}
 
     def answers(self, row: dict[int, Value]) -> dict[str, Any]:
@@ -188,6 +193,13 @@ class _Space:
         factor = self.factors[i]
         if factor.option is not None:
             return factor.values if self._asked(i, row) else (None,)
+        api_index = self.index.get("api")
+        api = row.get(api_index) if api_index is not None else None
+        sources, sinks = self.offered[str(api or self.base["api"])]
+        if factor.name == "source":
+            return tuple(v for v in factor.values if v in sources)
+        if factor.name.startswith("sink:") and factor.name.removeprefix("sink:") not in sinks:
+            return (False,)
         if i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
             return (True,)
         return factor.values
@@ -218,6 +230,8 @@ class _Space:
                     )
         elif i in self.sinks:
             direct.update(j for j in self.sinks if j < i)
+        if (factor.name == "source" or i in self.sinks) and "api" in self.index:
+            direct.add(self.index["api"])
         result = set(direct)
         for j in direct:
             result |= self.depends_on(j)

@@ -68,26 +68,6 @@ class FlinkCatalog(_Model):
         return self
 
 
-class Api(_Model):
-    """A Flink API a job can be written in."""
-
-    label: str
-    summary: str
-
-
-class ApiCatalog(_Model):
-    """``apis.yml``: the offered APIs and the default one."""
-
-    default_api: str
-    apis: dict[str, Api]
-
-    @model_validator(mode="after")
-    def _default_is_offered(self) -> ApiCatalog:
-        if self.default_api not in self.apis:
-            raise ValueError(f"default_api {self.default_api!r} is not one of {list(self.apis)}")
-        return self
-
-
 class VersionPin(_Model):
     """A version that becomes one ``<properties>`` entry of the generated pom."""
 
@@ -110,8 +90,16 @@ class VersionPin(_Model):
 
 
 #: ``when`` of a catalog item: option name -> the option values for which the item applies. An
-#: item without ``when`` always applies; the options are those of the item's own connector.
+#: item without ``when`` always applies; the options are those of the item's own connector, plus
+#: ``api`` (the chosen Flink API, an id of apis.yml), which no connector option may be named.
 When = dict[str, list[str]]
+#: The condition name reserved for the chosen API.
+API_CONDITION = "api"
+#: The API whose projects use the connectors' Java factories (every role has one).
+DATASTREAM = "datastream"
+#: The API whose projects define every source and sink from the role's ``table`` section.
+TABLE = "table"
+_ROLES: tuple[Role, ...] = ("source", "sink")
 
 
 class OptionChoice(_Model):
@@ -185,6 +173,33 @@ class Dependency(_Model):
     def key(self) -> str:
         """``group:artifact``."""
         return f"{self.group}:{self.artifact}"
+
+
+class Api(_Model):
+    """A Flink API a job can be written in.
+
+    ``files`` are template files that only this API's projects contain; ``dependencies`` are added
+    to every project written in it. A connector role is offered for an API other than
+    ``datastream`` only through its ``table`` section (see :class:`TableSection`).
+    """
+
+    label: str
+    summary: str
+    files: list[str] = Field(default_factory=list)
+    dependencies: list[Dependency] = Field(default_factory=list)
+
+
+class ApiCatalog(_Model):
+    """``apis.yml``: the offered APIs and the default one."""
+
+    default_api: str
+    apis: dict[str, Api]
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> ApiCatalog:
+        if self.default_api not in self.apis:
+            raise ValueError(f"default_api {self.default_api!r} is not one of {list(self.apis)}")
+        return self
 
 
 class Bom(_Model):
@@ -284,6 +299,58 @@ class IamStatement(_Model):
         return [match.group(1) for match in _RESOURCE_PLACEHOLDER.finditer(self.resource)]
 
 
+TableFormat = Literal["raw", "json"]
+
+
+class TableProperty(_Model):
+    """A ``WITH`` option whose value is a key of the role's runtime property group.
+
+    ``map`` translates the property's values into the SQL connector's (for example Kafka's
+    ``starting.offsets`` = ``committed`` into ``scan.startup.mode`` = ``group-offsets``).
+    """
+
+    property: str
+    map: dict[str, str] | None = None
+
+
+class TableSection(_Model):
+    """How a connector role appears in a Table API / SQL job.
+
+    Exactly one kind: ``connector`` (a SQL connector registered from the role's property group at
+    start-up), ``bridge`` (a source only: the role's DataStream source becomes a table through
+    ``fromDataStream``) or ``unsupported`` (the reason the role is not offered for the Table API).
+    ``options`` maps each SQL option name to a literal or to a key of the property group;
+    ``pass_through`` is the prefix under which the group's other keys become options (``properties.``
+    for Kafka client settings, ``""`` when the connector takes the keys as they are).
+    """
+
+    connector: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
+    format: TableFormat | None = None
+    options: dict[str, str | TableProperty] = Field(default_factory=dict)
+    pass_through: str | None = None
+    bridge: bool = False
+    unsupported: str | None = None
+    #: Markdown for the generated README of Table API projects, after the table of options: what
+    #: to watch for with the SQL connector. Optional; the role's ``readme`` is about its factory.
+    readme: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TableSection:
+        kinds = [self.connector is not None, self.bridge, self.unsupported is not None]
+        if sum(kinds) != 1:
+            raise ValueError("a table section needs exactly one of connector, bridge and unsupported")
+        if self.connector is None and (self.format or self.options or self.pass_through is not None):
+            raise ValueError("format, options and pass_through belong to a table section with a connector")
+        for name in self.options:
+            if name in ("connector", "format"):
+                raise ValueError(f"option {name!r} is set by the table section's own {name} field")
+        return self
+
+    def referenced(self) -> list[str]:
+        """The property keys the options read."""
+        return [o.property for o in self.options.values() if isinstance(o, TableProperty)]
+
+
 class ConnectorRole(_Model):
     """A connector in one role: the factory, its files, its properties and its permissions."""
 
@@ -301,6 +368,9 @@ class ConnectorRole(_Model):
     #: a ``Sink``; its factory has ``DataStreamSink<?> append(DataStream<T>, PropertyGroup,
     #: Class<T>)`` instead of ``create`` and the job passes it the stream.
     attaches_to_stream: bool = False
+    #: The role in a Table API / SQL job; required (a rule of :class:`Catalog`), None only so that
+    #: the rule can name the fix.
+    table: TableSection | None = None
 
     @model_validator(mode="after")
     def _names(self) -> ConnectorRole:
@@ -322,7 +392,25 @@ class ConnectorRole(_Model):
             unknown = [key for key in statement.resource_keys() if key not in keys]
             if unknown:
                 raise ValueError(f"IAM statement {statement.sid} names unknown properties {unknown}")
+        if self.table is not None:
+            self._check_table(self.table, {p.key: p for p in self.properties})
         return self
+
+    def _check_table(self, table: TableSection, properties: dict[str, RuntimeProperty]) -> None:
+        for name, option in table.options.items():
+            if isinstance(option, str):
+                continue
+            known = properties.get(option.property)
+            if known is None:
+                raise ValueError(
+                    f"table option {name!r} reads {option.property!r}, which is not a key of "
+                    f"{self.property_group} ({', '.join(properties)})"
+                )
+            if option.map is not None and known.allowed is not None and set(option.map) != set(known.allowed):
+                raise ValueError(
+                    f"table option {name!r}: map must translate exactly the allowed values "
+                    f"{known.allowed} of {option.property}, not {sorted(option.map)}"
+                )
 
     def file_patterns(self) -> list[str]:
         """Every file pattern of the role, conditional or not."""
@@ -347,15 +435,31 @@ class Connector(_Model):
         for name, option in self.options.items():
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"option name {name!r} must be lower_snake_case")
+            if name == API_CONDITION:
+                raise ValueError(f"option name {name!r} is reserved for the chosen API in `when`")
             for role in option.roles:
                 if self.role(role) is None:
                     raise ValueError(f"option {name} is for the {role} role, which the connector lacks")
         for where, when in self._conditions():
             self._check_condition(where, when)
+        self._check_table_roles()
         return self
+
+    def _check_table_roles(self) -> None:
+        if self.sink is not None and self.sink.table is not None and self.sink.table.bridge:
+            raise ValueError("sink.table: bridge is for sources (a DataStream source read as a table)")
+        if self.source is not None and self.source.table is not None:
+            table = self.source.table
+            if table.connector is not None and table.format != "raw":
+                raise ValueError(
+                    "source.table: format must be raw, so that the job parses each record in SQL "
+                    "and routes malformed ones to the dead-letter table"
+                )
 
     def _check_condition(self, where: str, when: When) -> None:
         for name, values in when.items():
+            if name == API_CONDITION:
+                continue  # checked against apis.yml by Catalog
             known = self.options.get(name)
             if known is None:
                 raise ValueError(f"{where}: when names unknown option {name!r}")
@@ -460,6 +564,7 @@ class Catalog(_Model):
         yield from self._version_problems()
         yield from self._dependency_problems()
         yield from self._role_problems()
+        yield from self._api_problems()
 
     def _version_problems(self) -> Iterator[str]:
         pins = dict(self.build.versions)
@@ -490,6 +595,8 @@ class Catalog(_Model):
         dependencies = list(self.build.dependencies)
         for connector in self.connectors.values():
             dependencies.extend(connector.dependencies)
+        for api in self.apis.apis.values():
+            dependencies.extend(api.dependencies)
         for dependency in dependencies:
             unknown_lines = [line for line in dependency.lines or [] if line not in self.flink.lines]
             if unknown_lines:
@@ -517,6 +624,38 @@ class Catalog(_Model):
         if len(factories) != len(set(factories)):
             yield "two connector roles share a factory class"
 
+    def _api_problems(self) -> Iterator[str]:
+        if DATASTREAM not in self.apis.apis:
+            yield f"apis.yml must offer {DATASTREAM}: every connector role has a DataStream factory"
+        for connector_id, connector in self.connectors.items():
+            for where, when in connector._conditions():
+                unknown = [v for v in when.get(API_CONDITION, []) if v not in self.apis.apis]
+                if unknown:
+                    yield f"{connector_id} {where}: when api lists unknown APIs {unknown}"
+            for role_name in _ROLES:
+                role = connector.role(role_name)
+                if role is None:
+                    continue
+                if role.table is None:
+                    yield (
+                        f"connectors.{connector_id}.{role_name} has no `table` section: add one "
+                        "(docs/adding-a-connector.md, 'The Table API'), or `table: {unsupported: "
+                        "<why>}` to keep the role out of Table API projects with that reason"
+                    )
+                elif (
+                    TABLE in self.apis.apis
+                    and role.table.format == "json"
+                    and not any(
+                        d.artifact == "flink-json"
+                        for line in self.flink.lines
+                        for d in self.dependencies_for([connector_id], line=line, api=TABLE)
+                    )
+                ):
+                    yield (
+                        f"connectors.{connector_id}.{role_name}.table uses the json format: add "
+                        "org.apache.flink:flink-json (provided) with `when: {api: [table]}`"
+                    )
+
     # Queries --------------------------------------------------------------------------------
 
     def pins(self) -> dict[str, VersionPin]:
@@ -535,13 +674,24 @@ class Catalog(_Model):
             if all(pin.value_for(line) is not None for pin in connector.versions.values())
         ]
 
-    def offered(self, role: Role, line: str) -> list[str]:
-        """Ids of the connectors offered in ``role`` on ``line``, in catalog order."""
+    def offered(self, role: Role, line: str, api: str = DATASTREAM) -> list[str]:
+        """Ids of the connectors offered in ``role`` on ``line`` for ``api``, in catalog order."""
         return [
             connector_id
             for connector_id, connector in self.connectors.items()
-            if connector.role(role) is not None and line in self.supported_lines(connector_id)
+            if connector.role(role) is not None
+            and line in self.supported_lines(connector_id)
+            and self.not_offered_for_api(connector_id, role, api) is None
         ]
+
+    def not_offered_for_api(self, connector_id: str, role: Role, api: str) -> str | None:
+        """Why the connector's ``role`` is not offered for ``api``, or None when it is."""
+        spec = self.connectors[connector_id].role(role)
+        if spec is None or api == DATASTREAM:
+            return None
+        if spec.table is None:
+            return "it has no Table API definition"
+        return spec.table.unsupported
 
     def options_for(
         self, connector_id: str, answers: dict[str, dict[str, str]] | None = None
@@ -557,11 +707,14 @@ class Catalog(_Model):
         options: dict[str, dict[str, str]] | None = None,
         *,
         line: str,
+        api: str = DATASTREAM,
     ) -> list[Dependency]:
-        """build.yml's dependencies and the connectors' that apply on ``line``, without duplicates."""
+        """build.yml's dependencies, the API's, then the connectors' that apply on ``line``, no duplicates."""
         result: dict[str, Dependency] = {dep.key: dep for dep in self.build.dependencies}
+        for dependency in self.apis.apis[api].dependencies:
+            result.setdefault(dependency.key, dependency)
         for connector_id in connector_ids:
-            chosen = self.options_for(connector_id, options)
+            chosen = {**self.options_for(connector_id, options), API_CONDITION: api}
             for dependency in self.connectors[connector_id].dependencies:
                 if applies(dependency.when, chosen) and (
                     dependency.lines is None or line in dependency.lines
@@ -580,6 +733,7 @@ class Catalog(_Model):
         line: str,
         connector_ids: Iterable[str],
         options: dict[str, dict[str, str]] | None = None,
+        api: str = DATASTREAM,
     ) -> list[Coordinate]:
         """The concrete coordinates (BOMs included) of a project on ``line`` with these connectors."""
         pins = self.pins()
@@ -589,16 +743,16 @@ class Catalog(_Model):
         ]
         result.extend(
             Coordinate(dep.group, dep.artifact, _pinned(pins, dep.version, line), dep.scope)
-            for dep in self.dependencies_for(connector_ids, options, line=line)
+            for dep in self.dependencies_for(connector_ids, options, line=line, api=api)
             if dep.version is not None
         )
         return result
 
-    def valid_combinations(self) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-        """Every (line, source, sinks) the questionnaire allows; sinks in catalog order."""
+    def valid_combinations(self, api: str = DATASTREAM) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+        """Every (line, source, sinks) the questionnaire allows for ``api``; sinks in catalog order."""
         for line in self.flink.lines:
-            sinks = self.offered("sink", line)
-            for source in self.offered("source", line):
+            sinks = self.offered("sink", line, api)
+            for source in self.offered("source", line, api):
                 for mask in range(1, 2 ** len(sinks)):
                     yield line, source, tuple(s for i, s in enumerate(sinks) if mask >> i & 1)
 

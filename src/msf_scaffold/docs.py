@@ -87,10 +87,14 @@ def render_options(root: Path, catalog: Catalog) -> str:
             out.append("")
             continue
         dynamic = isinstance(question["choices"], str) and "flink_version" in question["choices"]
+        per_api = dynamic and "api" in question["choices"]
         lines = list(catalog.flink.lines) if dynamic else [None]
-        for line in lines:
-            choices = _choices(question["choices"], {**context, "flink_version": line})
+        apis = list(catalog.apis.apis) if per_api else [catalog.apis.default_api]
+        for line, api in ((line, api) for line in lines for api in apis):
+            choices = _choices(question["choices"], {**context, "flink_version": line, "api": api})
             title = f"Choices on Flink {line}" if line else "Choices"
+            if per_api:
+                title += f" with the {catalog.apis.apis[api].label}"
             out += ["", f"{title}:", "", "| Value | Meaning |", "|---|---|"]
             for label, value, refused in choices:
                 meaning = f"not offered: {refused}" if refused else label
@@ -140,9 +144,43 @@ def render_compatibility(catalog: Catalog) -> str:
         out.append(f"| `{pin.property}` | " + " | ".join(cells) + " |")
     out += ["", "## Dependencies of every project", "", "| Artifact | Scope | Why |", "|---|---|---|"]
     out += [f"| `{d.key}` | {d.scope} | {d.why} |" for d in catalog.build.dependencies]
+    out += _api_sections(catalog)
     out += ["", "## Banned artifacts", "", "| Artifact | Why |", "|---|---|"]
     out += [f"| `{b.coordinate}` | {b.why} |" for b in catalog.build.banned]
     return "\n".join(out) + "\n"
+
+
+def _api_sections(catalog: Catalog) -> list[str]:
+    """Each API's own dependencies, and how every connector role works with the Table API."""
+    out = ["", "## APIs", ""]
+    for api in catalog.apis.apis.values():
+        out += [f"### {api.label}", "", api.summary, ""]
+        if api.dependencies:
+            out += ["| Artifact | Scope | Why |", "|---|---|---|"]
+            out += [f"| `{d.key}` | {d.scope} | {d.why} |" for d in api.dependencies]
+            out.append("")
+    out += [
+        "### Connectors in Table API / SQL jobs",
+        "",
+        "| Connector | Role | Table |",
+        "|---|---|---|",
+    ]
+    for connector_id, connector in catalog.connectors.items():
+        for role_name in ("source", "sink"):
+            role = connector.source if role_name == "source" else connector.sink
+            if role is None:
+                continue
+            table = role.table
+            if table is None or table.unsupported is not None:
+                how = f"not offered: {table.unsupported if table else 'no table section'}"
+            elif table.bridge:
+                how = "its DataStream source read as a table (`fromDataStream`)"
+            else:
+                how = f"SQL connector `{table.connector}`" + (
+                    f", format `{table.format}`" if table.format else ""
+                )
+            out.append(f"| {connector.label} (`{connector_id}`) | {role_name} | {how} |")
+    return out
 
 
 def generated_pages(root: Path) -> dict[Path, str]:

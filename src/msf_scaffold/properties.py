@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from msf_scaffold.catalog import DEAD_LETTER_GROUP, Catalog, ConnectorRole, applies
+from msf_scaffold.catalog import API_CONDITION, DATASTREAM, DEAD_LETTER_GROUP, Catalog, ConnectorRole, applies
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,12 @@ def property_groups(
     aws_region: str,
     artifact_id: str,
     options: Mapping[str, dict[str, str]] | None = None,
+    api: str = DATASTREAM,
 ) -> list[PropertyGroupSpec]:
     """The source's group, each sink's group and the dead-letter group (the first sink's kind).
 
     ``options`` holds the connector option answers by connector id; missing ones take their
-    defaults. A property applies when its ``when`` matches its connector's options, and its
+    defaults. A property applies when its ``when`` matches its connector's options and ``api``, and its
     values may use ``{aws_region}``, ``{artifact_id}`` and ``{<option name>}`` placeholders.
     """
 
@@ -71,7 +72,7 @@ def property_groups(
 
         values = []
         for p in role.properties:
-            if not applies(p.when, chosen):
+            if not applies(p.when, {**chosen, API_CONDITION: api}):
                 continue
             local = p.dead_letter_local if dead_letter and p.dead_letter_local is not None else p.local
             default = (

@@ -35,7 +35,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"aws_region": "useast1"}, "aws_region", "such as us-east-1"),
     ({"aws_region": "US-EAST-1"}, "aws_region", "such as us-east-1"),
     ({"experience": "guru"}, "experience", "guru"),
-    ({"api": "table"}, "api", "'table' is not in ['datastream']"),
+    ({"api": "sql"}, "api", "'sql' is not in ['datastream', 'table']"),
     ({"owner": "Data Platform"}, "owner", "example: data-platform"),
     ({"owner": "../x"}, "owner", "lowercase letters, digits"),
     ({"kinesis_reader": "FANOUT"}, "kinesis_reader", "FANOUT"),

@@ -18,7 +18,8 @@ def test_options_page_lists_every_question_and_connector() -> None:
     options = pages["options.md"]
     for name in ("experience", "project_name", "package", "flink_version", "api", "source", "sinks"):
         assert f"## `{name}`" in options
-    assert "Choices on Flink 1.20:" in options
+    assert "Choices on Flink 1.20 with the DataStream API (Java):" in options
+    assert "Choices on Flink 1.20 with the Table API / SQL:" in options
     assert "| `kafka` | Apache Kafka / Amazon MSK |" in options
     assert "| `FLINK-2_2` | 17 |" in pages["compatibility.md"]
 

@@ -30,20 +30,24 @@ def test_a_connector_is_refused_exactly_where_the_catalog_does_not_offer_it(
 ) -> None:
     roles: tuple[tuple[Role, str], ...] = (("source", "source"), ("sink", "sinks"))
     for line in catalog.flink.lines:
-        for role, question in roles:
-            offered = questionnaire.choices(question, {"flink_version": line})
-            having_role = [
-                c for c, connector in catalog.connectors.items() if connector.role(role) is not None
-            ]
-            assert list(offered) == having_role
-            for connector_id, refusal in offered.items():
-                value = connector_id if role == "source" else [connector_id]
-                refused = questionnaire.refusals({"flink_version": line, question: value})
-                if connector_id in catalog.offered(role, line):
-                    assert refusal is None and refused == {}
-                else:
-                    assert refusal and f"no connector release for Flink {line}" in refusal
-                    assert refused == {question: refusal}
+        for api in catalog.apis.apis:
+            context = {"flink_version": line, "api": api}
+            for role, question in roles:
+                offered = questionnaire.choices(question, context)
+                having_role = [
+                    c for c, connector in catalog.connectors.items() if connector.role(role) is not None
+                ]
+                assert list(offered) == having_role
+                for connector_id, refusal in offered.items():
+                    value = connector_id if role == "source" else [connector_id]
+                    refused = questionnaire.refusals({**context, question: value})
+                    if connector_id in catalog.offered(role, line, api):
+                        assert refusal is None and refused == {}
+                    else:
+                        assert refusal, (line, api, connector_id)
+                        if line not in catalog.supported_lines(connector_id):
+                            assert f"no connector release for Flink {line}" in refusal
+                        assert refused == {question: refusal}
 
 
 def test_an_empty_sink_set_and_unknown_connectors_are_refused(questionnaire: Questionnaire) -> None:
@@ -119,8 +123,17 @@ def test_impossible_combinations_are_those_of_options_that_are_not_asked(
         ("option:kinesis.reader", "POLLING"),
         ("option:kinesis.efo_lifecycle", "SELF_MANAGED"),
     ) in impossible
+    table_offers = set(catalog.offered("source", "2.2", "table")) | {
+        f"sink:{sink}" for sink in catalog.offered("sink", "2.2", "table")
+    }
     for requirement in impossible:
-        assert any(name.startswith("option:") for name, _ in requirement), requirement
+        names_and_values = dict(requirement)
+        not_in_table_api = names_and_values.get("api") == "table" and any(
+            (name == "source" and value not in table_offers)
+            or (name.startswith("sink:") and value is True and name not in table_offers)
+            for name, value in requirement
+        )
+        assert not_in_table_api or any(name.startswith("option:") for name, _ in requirement), requirement
     pairs_held = {
         (s.value("option:kinesis.reader"), s.value("sink:kafka"))
         for s in covering_set(catalog)

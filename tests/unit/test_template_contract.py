@@ -97,3 +97,30 @@ def test_core_templates_never_name_a_connector(catalog: Catalog) -> None:
             assert name not in text, (path, name)
         for connector_id in catalog.connectors:
             assert not re.search(rf"==\s*'{connector_id}'", text), (path, connector_id)
+
+
+def test_every_api_file_pattern_names_template_files(catalog: Catalog) -> None:
+    """An API's `files` (apis.yml) must match files of the template, or a typo keeps code it should drop."""
+    template = ROOT / "template"
+    files = [
+        re.sub(r"\{\{[^}]*\}\}", "pkg", p.relative_to(template).as_posix()).removesuffix(".jinja")
+        for p in template.rglob("*")
+        if p.is_file()
+    ]
+    for api_id, api in catalog.apis.apis.items():
+        for pattern in api.files:
+            regex = re.escape(pattern).replace(r"\*\*", ".+").replace(r"\*", "[^/]+")
+            assert any(re.fullmatch(regex, f) for f in files), (api_id, pattern)
+
+
+def test_conditional_file_names_name_known_apis(catalog: Catalog) -> None:
+    """Files that exist once per API are named `{% if api == '<id>' %}<name>{% endif %}.jinja`."""
+    conditional: dict[str, set[str]] = {}
+    for path in (ROOT / "template").rglob("*.jinja"):
+        match = re.fullmatch(r"\{% if api == '(\w+)' %\}(.+)\{% endif %\}\.jinja", path.name)
+        if match:
+            assert match.group(1) in catalog.apis.apis, path
+            conditional.setdefault(match.group(2), set()).add(match.group(1))
+    assert conditional == {
+        name: set(catalog.apis.apis) for name in ("StreamingJob.java", "StreamingJobIT.java")
+    }

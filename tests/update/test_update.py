@@ -88,7 +88,10 @@ def test_conflicting_edits_are_marked_and_reported(tmp_path: Path, template: Pat
     job = _java(project, "StreamingJob.java")
     job.write_text(job.read_text().replace("LOCAL_PARALLELISM = 2;", "LOCAL_PARALLELISM = 4;"))
     _git(project, "commit", "-q", "-am", "more local parallelism")
-    java = "template/src/main/java/{{ package | replace('.', _copier_conf.sep) }}/StreamingJob.java.jinja"
+    java = (
+        "template/src/main/java/{{ package | replace('.', _copier_conf.sep) }}/"
+        "{% if api == 'datastream' %}StreamingJob.java{% endif %}.jinja"
+    )
     _release(template, "v0.2.0", {java: ("LOCAL_PARALLELISM = 2;", "LOCAL_PARALLELISM = 1;")})
 
     result = update(project)
