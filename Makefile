@@ -11,6 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv $(VENV)-checkov
+	$(VENV)-checkov/bin/pip install --quiet --upgrade pip
+	$(VENV)-checkov/bin/pip install --quiet "$$($(BIN)/python tools/extra_requirement.py checkov)"
 	touch $@
 
 ## demo: generate a project (data generator -> print), build and test it, run the job locally
@@ -28,11 +31,11 @@ typecheck: install
 
 ## unit and render tiers, in parallel
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not compile and not demo"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not iac"
 
-## compile and demo tiers: Maven builds of generated projects
+## compile, demo and iac tiers: Maven builds of generated projects, cdk synth and checkov
 test-slow: install
-	$(BIN)/pytest -m "compile or demo" -rxX
+	$(BIN)/pytest -m "compile or demo or iac" -rxX
 
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
@@ -43,4 +46,4 @@ docs: install
 	$(BIN)/python -m msf_scaffold.docs
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-checkov .demo .pytest_cache .mypy_cache .ruff_cache
