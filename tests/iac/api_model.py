@@ -27,7 +27,7 @@ def shapes() -> dict[str, Any]:
 
 def _resolved_later(value: Any) -> bool:
     if isinstance(value, dict) and len(value) == 1:
-        (name,) = value
+        name = str(next(iter(value)))
         return name == "Ref" or name.startswith("Fn::")
     return isinstance(value, str) and value.startswith("${") and value.endswith("}")
 
@@ -41,21 +41,29 @@ def validate(shape_name: str, value: Any, path: str, *, terraform: bool = False)
     if kind == "structure":
         return _structure(shape, value, path, terraform)
     if kind == "list":
-        if not isinstance(value, list):
-            return [f"{path}: expected a list, got {value!r}"]
-        problems = _bounds(shape, len(value), path, "items")
-        for i, item in enumerate(value):
-            problems += validate(shape["member"]["shape"], item, f"{path}[{i}]", terraform=terraform)
-        return problems
+        return _list(shape, value, path, terraform)
     if kind == "map":
-        if not isinstance(value, dict):
-            return [f"{path}: expected a map, got {value!r}"]
-        problems = _bounds(shape, len(value), path, "entries")
-        for key, item in value.items():
-            problems += validate(shape["key"]["shape"], key, f"{path} key", terraform=terraform)
-            problems += validate(shape["value"]["shape"], item, f"{path}.{key}", terraform=terraform)
-        return problems
+        return _map(shape, value, path, terraform)
     return _scalar(shape, value, path)
+
+
+def _list(shape: dict[str, Any], value: Any, path: str, terraform: bool) -> Problems:
+    if not isinstance(value, list):
+        return [f"{path}: expected a list, got {value!r}"]
+    problems = _bounds(shape, len(value), path, "items")
+    for i, item in enumerate(value):
+        problems += validate(shape["member"]["shape"], item, f"{path}[{i}]", terraform=terraform)
+    return problems
+
+
+def _map(shape: dict[str, Any], value: Any, path: str, terraform: bool) -> Problems:
+    if not isinstance(value, dict):
+        return [f"{path}: expected a map, got {value!r}"]
+    problems = _bounds(shape, len(value), path, "entries")
+    for key, item in value.items():
+        problems += validate(shape["key"]["shape"], key, f"{path} key", terraform=terraform)
+        problems += validate(shape["value"]["shape"], item, f"{path}.{key}", terraform=terraform)
+    return problems
 
 
 def _structure(shape: dict[str, Any], value: Any, path: str, terraform: bool) -> Problems:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from msf_scaffold.catalog import Catalog, applies
+from msf_scaffold.catalog import Catalog, Role, applies
 from msf_scaffold.properties import property_groups
 from tests.helpers import answers_for, render
 
@@ -77,9 +77,14 @@ def expected_parameters(catalog: Catalog, case: Case) -> list[Parameter]:
     """
     result = []
     for group in property_groups(
-        catalog, case.source, case.sinks, aws_region="us-east-1", artifact_id="my-flink-app", options=case.options
+        catalog,
+        case.source,
+        case.sinks,
+        aws_region="us-east-1",
+        artifact_id="my-flink-app",
+        options=case.options,
     ):
-        role_name = "source" if group.role == "source" else "sink"
+        role_name: Role = "source" if group.role == "source" else "sink"
         role = catalog.connectors[group.connector].role(role_name)
         assert role is not None
         extra = catalog.iac.connectors.get(group.connector, {}).get(role_name)
@@ -87,8 +92,13 @@ def expected_parameters(catalog: Catalog, case: Case) -> list[Parameter]:
         for p in group.properties:
             raw = next(r for r in role.properties if r.key == p.key)
             chosen = raw.local is not None and any("{" + name + "}" in raw.local for name in options)
-            name = "".join(part[0].upper() + part[1:] for part in re.findall(r"[A-Za-z0-9]+", f"{group.group_id}.{p.key}"))
-            creates = extra.creates.kind if extra and extra.creates and extra.creates.property == p.key else None
+            name = "".join(
+                part[0].upper() + part[1:]
+                for part in re.findall(r"[A-Za-z0-9]+", f"{group.group_id}.{p.key}")
+            )
+            creates = (
+                extra.creates.kind if extra and extra.creates and extra.creates.property == p.key else None
+            )
             result.append(
                 Parameter(
                     group=group.group_id,
@@ -116,7 +126,7 @@ class Statement:
 
 def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
     """The connector statements of the execution role, from the catalog."""
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, Role, str, str]] = []
     source = catalog.connectors[case.source].source
     assert source is not None
     rows.append((case.source, "source", source.property_group, "Source"))
@@ -127,7 +137,7 @@ def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
     rows.append((case.sinks[0], "sink", "DeadLetterSink", "DeadLetters"))
     result = []
     for connector_id, role_name, group, purpose in rows:
-        role = catalog.connectors[connector_id].role(role_name)  # type: ignore[arg-type]
+        role = catalog.connectors[connector_id].role(role_name)
         assert role is not None
         options = catalog.options_for(connector_id, case.options)
         for statement in role.iam:

@@ -18,7 +18,14 @@ import pytest
 from msf_scaffold.catalog import Catalog
 from tests.helpers import local_properties
 from tests.iac.api_model import validate
-from tests.iac.projects import CASES, Case, expected_parameters, expected_statements, readme_properties, rendered
+from tests.iac.projects import (
+    CASES,
+    Case,
+    expected_parameters,
+    expected_statements,
+    readme_properties,
+    rendered,
+)
 from tests.iac.tools import cfn_lint_errors
 
 pytestmark = pytest.mark.iac
@@ -43,7 +50,11 @@ def _install(app: Path) -> None:
         return
     subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=app, check=True, env=_ENV, timeout=900, capture_output=True,
+        cwd=app,
+        check=True,
+        env=_ENV,
+        timeout=900,
+        capture_output=True,
     )
     installed = json.loads((app / "node_modules/aws-cdk-lib/package.json").read_text(encoding="utf-8"))
     assert installed["version"] == _dependencies(app)["dependencies"]["aws-cdk-lib"]
@@ -61,7 +72,12 @@ def _synth(case: Case, factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
         completed = subprocess.run(
             ["npx", "cdk", "synth", "--quiet", "--no-notices", "-o", "cdk.out"],
-            cwd=app, env=_ENV, timeout=900, capture_output=True, text=True, check=False,
+            cwd=app,
+            env=_ENV,
+            timeout=900,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert completed.returncode == 0, completed.stdout + completed.stderr
         (template,) = (app / "cdk.out").glob("*.template.json")
@@ -82,7 +98,9 @@ def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
-def test_package_pins_exact_versions(synthesized: tuple[Case, Path, dict[str, Any]], catalog: Catalog) -> None:
+def test_package_pins_exact_versions(
+    synthesized: tuple[Case, Path, dict[str, Any]], catalog: Catalog
+) -> None:
     _, project, _ = synthesized
     versions = catalog.iac.versions
     assert _dependencies(project / "infra/cdk") == {
@@ -114,7 +132,9 @@ def test_application_conforms_to_the_api_model(
     ]
     assert location["FileKey"].endswith(".jar")  # the asset's content-addressed key
     (logging,) = _resources(template, "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption").values()
-    assert validate("CloudWatchLoggingOption", logging["Properties"]["CloudWatchLoggingOption"], "Logging") == []
+    assert (
+        validate("CloudWatchLoggingOption", logging["Properties"]["CloudWatchLoggingOption"], "Logging") == []
+    )
     (policy,) = _resources(template, "AWS::IAM::Policy")
     assert policy in application["DependsOn"]
 
@@ -146,4 +166,3 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
     assert principal == {"Service": "kinesisanalytics.amazonaws.com"}
     actions = json.dumps(policy["Properties"]["PolicyDocument"])
     assert "kinesisanalyticsv2:" not in actions
-

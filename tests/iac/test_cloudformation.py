@@ -92,7 +92,9 @@ def test_application_conforms_to_the_api_model(project: tuple[Case, Path], catal
     assert ("VpcConfigurations" in config) == needs_vpc(catalog, case)
 
     (logging,) = _resources(template, "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption").values()
-    assert validate("CloudWatchLoggingOption", logging["Properties"]["CloudWatchLoggingOption"], "Logging") == []
+    assert (
+        validate("CloudWatchLoggingOption", logging["Properties"]["CloudWatchLoggingOption"], "Logging") == []
+    )
     assert set(_resources(template, "AWS::Logs::LogGroup")) == {"LogGroup"}
     assert set(_resources(template, "AWS::Logs::LogStream")) == {"LogStream"}
 
@@ -118,7 +120,9 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
         value = next(g for g in groups if g["PropertyGroupId"] == p.group)["PropertyMap"][p.key]
         if p.creates:
             assert declared["Default"] == ""
-            assert value == {"Fn::If": ["CreateStreams", {"Fn::GetAtt": [f"{p.name}Stream", "Arn"]}, {"Ref": p.name}]}
+            assert value == {
+                "Fn::If": ["CreateStreams", {"Fn::GetAtt": [f"{p.name}Stream", "Arn"]}, {"Ref": p.name}]
+            }
         else:
             assert value == {"Ref": p.name}
             if p.required:
@@ -154,11 +158,19 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]
         arn = (
-            {"Fn::If": ["CreateStreams", {"Fn::GetAtt": [f"{parameter.name}Stream", "Arn"]}, {"Ref": parameter.name}]}
+            {
+                "Fn::If": [
+                    "CreateStreams",
+                    {"Fn::GetAtt": [f"{parameter.name}Stream", "Arn"]},
+                    {"Ref": parameter.name},
+                ]
+            }
             if parameter.creates
             else {"Ref": parameter.name}
         )
-        assert statement["Resource"] == ({"Fn::Join": ["", [arn, expected.suffix]]} if expected.suffix else arn)
+        assert statement["Resource"] == (
+            {"Fn::Join": ["", [arn, expected.suffix]]} if expected.suffix else arn
+        )
 
     vpc = {s.sid: s for s in catalog.iac.vpc_iam}
     assert set(statements) == (set(vpc) if needs_vpc(catalog, case) else set())
@@ -167,7 +179,9 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         wildcard = "*" in statement["Resource"]
         assert wildcard == all(a.startswith("ec2:Describe") for a in statement["Action"]), sid
 
-    every_action = [a for s in _policy_statements(_template(path, "application.yml")) for a in _list(s["Action"])]
+    every_action = [
+        a for s in _policy_statements(_template(path, "application.yml")) for a in _list(s["Action"])
+    ]
     assert not [a for a in every_action if a.startswith("kinesisanalyticsv2:")]
 
 
@@ -186,7 +200,9 @@ def test_alarms_watch_the_failure_signals(project: tuple[Case, Path], catalog: C
         else:
             queries = properties["Metrics"]
             stat = [q for q in queries if "MetricStat" in q]
-            metrics[name] = stat[0]["MetricStat"]["Metric"]["MetricName"] if stat else queries[0]["Expression"]
+            metrics[name] = (
+                stat[0]["MetricStat"]["Metric"]["MetricName"] if stat else queries[0]["Expression"]
+            )
     expected = {f"{a.id}Alarm": a.metric[case.line] for a in catalog.iac.alarms}
     lag = catalog.iac.connectors.get(case.source, {}).get("source")
     assert {k: v for k, v in metrics.items() if k != "SourceLagAlarm"} == expected

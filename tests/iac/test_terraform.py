@@ -45,8 +45,13 @@ def _parse(project: Path) -> dict[str, Any]:
 
 
 def _resources(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {name: body for block in document["resource"] for k, named in block.items() if k == kind
-            for name, body in named.items()}
+    return {
+        name: body
+        for block in document["resource"]
+        for k, named in block.items()
+        if k == kind
+        for name, body in named.items()
+    }
 
 
 def _variables(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -64,8 +69,10 @@ def test_configuration_parses_and_pins_its_tools(project: tuple[Case, Path], cat
     document = _parse(path)
     (settings,) = document["terraform"]
     assert settings["required_version"] == catalog.iac.versions.terraform_required_version
-    aws = settings["required_providers"][0]["aws"] if isinstance(settings["required_providers"], list) else (
-        settings["required_providers"]["aws"]
+    aws = (
+        settings["required_providers"][0]["aws"]
+        if isinstance(settings["required_providers"], list)
+        else (settings["required_providers"]["aws"])
     )
     assert aws == {"source": "hashicorp/aws", "version": catalog.iac.versions.terraform_aws_provider}
 
@@ -92,12 +99,14 @@ def test_application_conforms_to_the_api_model(project: tuple[Case, Path], catal
     (config,) = application["application_configuration"]
     (flink,) = config["flink_application_configuration"]
     app = catalog.iac.application
-    assert flink["parallelism_configuration"] == [{
-        "configuration_type": "CUSTOM",
-        "parallelism": app.parallelism,
-        "parallelism_per_kpu": app.parallelism_per_kpu,
-        "auto_scaling_enabled": app.autoscaling,
-    }]
+    assert flink["parallelism_configuration"] == [
+        {
+            "configuration_type": "CUSTOM",
+            "parallelism": app.parallelism,
+            "parallelism_per_kpu": app.parallelism_per_kpu,
+            "auto_scaling_enabled": app.autoscaling,
+        }
+    ]
     assert flink["checkpoint_configuration"][0]["checkpoint_interval"] == app.checkpoint_interval_ms
     assert config["application_snapshot_configuration"] == [{"snapshots_enabled": True}]
     assert ("vpc_configuration" in config) == needs_vpc(catalog, case)
@@ -114,7 +123,10 @@ def test_the_jar_is_uploaded_under_its_hash_before_the_application(project: tupl
     assert "${substr(local.jar_hash, 0, 16)}" in jar["key"]
     (config,) = _application(document)["application_configuration"]
     location = config["application_code_configuration"][0]["code_content"][0]["s3_content_location"][0]
-    assert location == {"bucket_arn": "${aws_s3_bucket.artifacts.arn}", "file_key": "${aws_s3_object.jar.key}"}
+    assert location == {
+        "bucket_arn": "${aws_s3_bucket.artifacts.arn}",
+        "file_key": "${aws_s3_object.jar.key}",
+    }
 
 
 def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path], catalog: Catalog) -> None:
@@ -134,7 +146,7 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
     assert [(p.group, p.key) for p in expected] == [(g, k) for g, keys in in_iac.items() for k in keys]
     for p in expected:
         value = next(g for g in groups if g["property_group_id"] == p.group)["property_map"][p.key]
-        assert value == ("${local.%s}" if p.creates else "${var.%s}") % p.variable
+        assert value == "${" + ("local." if p.creates else "var.") + p.variable + "}"
         declared = variables[p.variable]
         if p.creates:
             assert declared["default"] is None
@@ -149,8 +161,13 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
     document = _parse(path)
     (role,) = _resources(document, "aws_iam_role").values()
     assert '"kinesisanalytics.amazonaws.com"' in role["assume_role_policy"]
-    (policy,) = (body for block in document["data"] for k, named in block.items()
-                 if k == "aws_iam_policy_document" for body in named.values())
+    (policy,) = (
+        body
+        for block in document["data"]
+        for k, named in block.items()
+        if k == "aws_iam_policy_document"
+        for body in named.values()
+    )
     statements = {s["sid"]: s for s in policy["statement"]}
     names = {(p.group, p.key): p for p in expected_parameters(catalog, case)}
 
@@ -165,7 +182,7 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]
         arn = ("local." if parameter.creates else "var.") + parameter.variable
-        assert statement["resources"] == ["${%s}%s" % (arn, expected.suffix)]
+        assert statement["resources"] == ["${" + arn + "}" + expected.suffix]
 
     assert set(statements) == ({s.sid for s in catalog.iac.vpc_iam} if needs_vpc(catalog, case) else set())
     for sid, statement in statements.items():
