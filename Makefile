@@ -11,6 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv $(VENV)-checkov
+	$(VENV)-checkov/bin/pip install --quiet --upgrade pip
+	$(VENV)-checkov/bin/pip install --quiet "$$($(BIN)/python tools/extra_requirement.py checkov)"
 	touch $@
 
 ## demo: generate a project (data generator -> print), build and test it, run the job locally
@@ -28,11 +31,12 @@ typecheck: install
 
 ## unit and render tiers, in parallel
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not compile and not demo and not network"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac"
 
-## compile, demo and network tiers: Maven builds of generated projects, catalog coordinates on Maven Central
+## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
+## Maven Central, cdk synth and checkov
 test-slow: install
-	$(BIN)/pytest -m "compile or demo or network" -rxX
+	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
 
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
@@ -44,4 +48,4 @@ docs: install
 	$(BIN)/python -m tests.matrix_docs
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-checkov .demo .pytest_cache .mypy_cache .ruff_cache

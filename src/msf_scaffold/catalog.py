@@ -30,6 +30,7 @@ _CATALOG_FILES = {
     "apis.yml": "catalog_apis",
     "build.yml": "catalog_build",
     "connectors.yml": "catalog_connectors",
+    "iac.yml": "catalog_iac",
 }
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
@@ -427,6 +428,9 @@ class Connector(_Model):
     options: dict[str, ConnectorOption] = Field(default_factory=dict)
     source: ConnectorRole | None = None
     sink: ConnectorRole | None = None
+    #: The application must run in the VPC of the connector's service (Kafka brokers, databases):
+    #: the infrastructure code then asks for subnets and security groups.
+    needs_vpc: bool = False
 
     @model_validator(mode="after")
     def _has_a_role(self) -> Connector:
@@ -545,6 +549,105 @@ class Coordinate:
         return f"{self.group}:{self.artifact}:{self.version}"
 
 
+IacFlavour = Literal["cloudformation", "cdk", "terraform", "none"]
+
+
+class IacChoice(_Model):
+    """One choice of the ``iac`` question and the template folders that belong to it."""
+
+    label: str
+    files: list[str]
+
+
+class IacVersions(_Model):
+    """Tool and library versions of the generated infrastructure code."""
+
+    aws_cdk_lib: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    aws_cdk_cli: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    constructs: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    typescript: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    ts_node: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    types_node: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    terraform_required_version: str = Field(pattern=r"^(>=|~>|=) ?\d+\.\d+(\.\d+)?$")
+    terraform_aws_provider: str = Field(pattern=r"^(>=|~>|=) ?\d+\.\d+(\.\d+)?$")
+
+
+class IacApplication(_Model):
+    """The MSF application configuration every flavour renders."""
+
+    checkpoint_interval_ms: int = Field(ge=1)
+    min_pause_between_checkpoints_ms: int = Field(ge=0)
+    parallelism: int = Field(ge=1)
+    parallelism_per_kpu: int = Field(ge=1)
+    autoscaling: bool
+    log_level: Literal["INFO", "WARN", "ERROR", "DEBUG"]
+    metrics_level: Literal["APPLICATION", "TASK", "OPERATOR", "PARALLELISM"]
+    log_retention_days: int = Field(ge=1)
+
+
+class Alarm(_Model):
+    """A CloudWatch alarm on an application metric; ``rate`` alarms on the metric's increase."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*$")
+    description: str
+    metric: dict[str, str]
+    statistic: Literal["Maximum", "Minimum", "Average", "Sum"]
+    comparison: Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold"]
+    threshold: float
+    period: int = Field(ge=60)
+    evaluation_periods: int = Field(ge=1)
+    rate: bool = False
+
+
+class LagMetric(_Model):
+    """The metric that says how far a source is behind its input."""
+
+    metric: str
+    statistic: Literal["Maximum", "Average"]
+    threshold: float
+    description: str
+
+
+class CreatableResource(_Model):
+    """A resource the stack can create for a connector role; its ARN fills ``property``."""
+
+    kind: Literal["kinesis_stream"]
+    property: str
+
+
+class IacConnectorRole(_Model):
+    """What the infrastructure needs to know about a connector role."""
+
+    lag: LagMetric | None = None
+    creates: CreatableResource | None = None
+
+
+class VpcStatement(_Model):
+    """An execution-role statement for applications in a VPC; resources may use placeholders."""
+
+    sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
+    actions: list[str] = Field(min_length=1)
+    resources: list[str] = Field(min_length=1)
+
+
+class IacCatalog(_Model):
+    """``iac.yml``: the flavours, their pins, the application configuration and the alarms."""
+
+    default: IacFlavour
+    flavours: dict[IacFlavour, IacChoice]
+    versions: IacVersions
+    application: IacApplication
+    alarms: list[Alarm]
+    connectors: dict[str, dict[Role, IacConnectorRole]]
+    vpc_iam: list[VpcStatement]
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> IacCatalog:
+        if self.default not in self.flavours:
+            raise ValueError(f"default {self.default!r} is not one of {list(self.flavours)}")
+        return self
+
+
 class Catalog(_Model):
     """The whole catalog, checked for consistency across files."""
 
@@ -552,6 +655,7 @@ class Catalog(_Model):
     apis: ApiCatalog
     build: BuildCatalog
     connectors: dict[str, Connector]
+    iac: IacCatalog
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -565,6 +669,7 @@ class Catalog(_Model):
         yield from self._dependency_problems()
         yield from self._role_problems()
         yield from self._api_problems()
+        yield from self._iac_problems()
 
     def _version_problems(self) -> Iterator[str]:
         pins = dict(self.build.versions)
@@ -654,6 +759,29 @@ class Catalog(_Model):
                     yield (
                         f"connectors.{connector_id}.{role_name}.table uses the json format: add "
                         "org.apache.flink:flink-json (provided) with `when: {api: [table]}`"
+                    )
+
+    def _iac_problems(self) -> Iterator[str]:
+        for alarm in self.iac.alarms:
+            if set(alarm.metric) != set(self.flink.lines):
+                yield f"iac alarm {alarm.id} names a metric for {sorted(alarm.metric)}, not every Flink line"
+        for connector_id, roles in self.iac.connectors.items():
+            connector = self.connectors.get(connector_id)
+            if connector is None:
+                yield f"iac.connectors names unknown connector {connector_id!r}"
+                continue
+            for role_name, extra in roles.items():
+                role = connector.role(role_name)
+                if role is None:
+                    yield f"iac.connectors.{connector_id} has no {role_name} role in connectors.yml"
+                    continue
+                if extra.lag is not None and role_name != "source":
+                    yield f"iac.connectors.{connector_id}.{role_name}: only sources have a lag metric"
+                keys = {p.key for p in role.properties}
+                if extra.creates is not None and extra.creates.property not in keys:
+                    yield (
+                        f"iac.connectors.{connector_id}.{role_name}.creates names unknown property "
+                        f"{extra.creates.property!r} of {role.property_group}"
                     )
 
     # Queries --------------------------------------------------------------------------------

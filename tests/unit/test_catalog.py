@@ -234,6 +234,25 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             ),
             "option name 'Reader' must be lower_snake_case",
         ),
+        (lambda d: d["iac"].update(default="pulumi"), "default"),
+        (lambda d: d["iac"]["alarms"][0]["metric"].pop("1.20"), "not every Flink line"),
+        (
+            lambda d: d["iac"]["connectors"].update({"kafkaa": {"source": {}}}),
+            "unknown connector 'kafkaa'",
+        ),
+        (
+            lambda d: d["iac"]["connectors"]["kinesis"]["sink"].update(
+                lag=d["iac"]["connectors"]["kinesis"]["source"]["lag"]
+            ),
+            "only sources have a lag metric",
+        ),
+        (
+            lambda d: d["iac"]["connectors"]["kinesis"]["source"]["creates"].update(property="stream.name"),
+            "creates names unknown property 'stream.name'",
+        ),
+        (lambda d: d["iac"]["connectors"].update({"print": {"source": {}}}), "has no source role"),
+        (lambda d: d["iac"]["versions"].update(aws_cdk_lib="^2.0.0"), "aws_cdk_lib"),
+        (lambda d: d["connectors"]["kafka"].update(needs_vpc="maybe"), "needs_vpc"),
     ],
 )
 def test_catalog_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:
