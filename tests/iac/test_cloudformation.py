@@ -123,6 +123,10 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
             assert value == {
                 "Fn::If": ["CreateStreams", {"Fn::GetAtt": [f"{p.name}Stream", "Arn"]}, {"Ref": p.name}]
             }
+        elif not p.required and p.default is None:
+            # An optional key without a default is left out of the group unless it is given.
+            assert declared["Default"] == ""
+            assert value == {"Fn::If": [f"Has{p.name}", {"Ref": p.name}, {"Ref": "AWS::NoValue"}]}
         else:
             assert value == {"Ref": p.name}
             if p.required:
