@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from confluent_kafka import Consumer, Producer
 
 from tests.e2e.harness.kafka import KafkaBroker, client_config
+from tests.e2e.harness.kinesis import CREDENTIALS, REGION, KinesisMock
 from tests.e2e.harness.processes import ManagedProcess
 
 
@@ -41,7 +42,9 @@ class Driver:
         """Runtime properties of the sink group, or of the DeadLetterSink group."""
         raise NotImplementedError(f"{type(self).__name__} is not a sink")
 
-    def read(self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float) -> list[dict[str, Any]]:
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
         """What the job wrote, once ``count`` records are there or ``timeout_s`` passed."""
         raise NotImplementedError(f"{type(self).__name__} is not a sink")
 
@@ -67,11 +70,17 @@ class KafkaDriver(Driver):
 
     def __init__(self, broker: KafkaBroker, prefix: str) -> None:
         self.broker = broker
-        self.input, self.output, self.dead_letters = (f"{prefix}-{n}" for n in ("input", "output", "dead-letter"))
+        self.input, self.output, self.dead_letters = (
+            f"{prefix}-{n}" for n in ("input", "output", "dead-letter")
+        )
         broker.create_topics(self.input, self.output, self.dead_letters)
 
     def source_properties(self) -> dict[str, str]:
-        return {"bootstrap.servers": self.broker.bootstrap, "topic": self.input, "group.id": f"job-{uuid.uuid4()}"}
+        return {
+            "bootstrap.servers": self.broker.bootstrap,
+            "topic": self.input,
+            "group.id": f"job-{uuid.uuid4()}",
+        }
 
     def send(self, records: list[str]) -> None:
         producer = Producer(client_config(self.broker.bootstrap))
@@ -85,7 +94,9 @@ class KafkaDriver(Driver):
             "topic": self.dead_letters if dead_letter else self.output,
         }
 
-    def read(self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float) -> list[dict[str, Any]]:
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
         consumer = Consumer(
             {
                 **client_config(self.broker.bootstrap),
@@ -100,7 +111,7 @@ class KafkaDriver(Driver):
             messages = consumer.consume(num_messages=100, timeout=0.5)
             for message in messages:
                 assert message.error() is None, message.error()
-            return [json.loads(message.value()) for message in messages]
+            return [json.loads(message.value() or b"null") for message in messages]
 
         try:
             return _collect(fetch, count, timeout_s, job)
@@ -133,7 +144,9 @@ class PrintDriver(Driver):
     def sink_properties(self, dead_letter: bool) -> dict[str, str]:
         return {"prefix": "dead-letter" if dead_letter else "output"}
 
-    def read(self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float) -> list[dict[str, Any]]:
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
         seen = 0
 
         def fetch() -> list[dict[str, Any]]:
@@ -143,7 +156,69 @@ class PrintDriver(Driver):
             if dead_letter:
                 return [{"error": m[1], "raw": m[2]} for m in map(_PRINTED_DEAD.match, new) if m]
             return [
-                {"event_time": m[1], "ticker": m[2], "price": float(m[3])} for m in map(_PRINTED_PRICE.match, new) if m
+                {"event_time": m[1], "ticker": m[2], "price": float(m[3])}
+                for m in map(_PRINTED_PRICE.match, new)
+                if m
             ]
+
+        return _collect(fetch, count, timeout_s, job)
+
+
+class KinesisDriver(Driver):
+    """Kinesis streams on the test's kinesis-mock; the test writes with PutRecords and reads with
+    GetRecords. The job's source reads with the reader its project was generated with (POLLING or
+    EFO, from the project's local properties)."""
+
+    environment: ClassVar[dict[str, str]] = CREDENTIALS
+
+    def __init__(self, mock: KinesisMock, prefix: str) -> None:
+        self.mock = mock
+        self.client = mock.client()
+        self.input, self.output, self.dead_letters = (
+            mock.create_stream(f"{prefix}-{n}") for n in ("input", "output", "dead-letter")
+        )
+
+    def _client_properties(self) -> dict[str, str]:
+        return {
+            "aws.region": REGION,
+            "aws.endpoint": self.mock.endpoint,
+            "aws.trust.all.certificates": "true",
+        }
+
+    def source_properties(self) -> dict[str, str]:
+        return {**self._client_properties(), "stream.arn": self.input, "source.init.position": "TRIM_HORIZON"}
+
+    def send(self, records: list[str]) -> None:
+        answer = self.client.put_records(
+            StreamARN=self.input,
+            Records=[
+                {"Data": record.encode("utf-8"), "PartitionKey": str(i)} for i, record in enumerate(records)
+            ],
+        )
+        assert answer["FailedRecordCount"] == 0, answer
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        return {**self._client_properties(), "stream.arn": self.dead_letters if dead_letter else self.output}
+
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
+        arn = self.dead_letters if dead_letter else self.output
+        shards = self.client.list_shards(StreamARN=arn)["Shards"]
+        iterators = {
+            shard["ShardId"]: self.client.get_shard_iterator(
+                StreamARN=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for shard in shards
+        }
+
+        def fetch() -> list[dict[str, Any]]:
+            records: list[dict[str, Any]] = []
+            for shard_id, iterator in list(iterators.items()):
+                answer = self.client.get_records(StreamARN=arn, ShardIterator=iterator, Limit=1000)
+                iterators[shard_id] = answer["NextShardIterator"]
+                records.extend(json.loads(record["Data"]) for record in answer["Records"])
+            time.sleep(0.3)
+            return records
 
         return _collect(fetch, count, timeout_s, job)

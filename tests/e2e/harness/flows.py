@@ -48,7 +48,9 @@ def run_flow(project: BuiltProject, source: Driver, sinks: dict[str, Driver], wo
     environment: dict[str, str] = {**source.environment}
     for driver in sinks.values():
         environment.update(driver.environment)
-    job = project.run(job_properties(project, source, sinks), workdir / f"{project.scenario.id}.log", environment)
+    job = project.run(
+        job_properties(project, source, sinks), workdir / f"{project.scenario.id}.log", environment
+    )
     try:
         if source.bounded:
             _bounded_flow(job, sinks)

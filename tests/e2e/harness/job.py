@@ -83,7 +83,9 @@ def build(scenario: Scenario, workdir: Path) -> BuiltProject:
     """
     project = render(
         workdir / scenario.id,
-        answers_for(scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers),
+        answers_for(
+            scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers
+        ),
     )
     command = [
         "./mvnw",

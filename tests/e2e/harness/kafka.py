@@ -6,7 +6,8 @@ import base64
 import uuid
 from pathlib import Path
 
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 
 from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.maven import resolve_classpath
@@ -20,7 +21,7 @@ def kafka_version() -> str:
     return image.rsplit(":", 1)[1]
 
 
-def client_config(bootstrap: str) -> dict[str, str | int]:
+def client_config(bootstrap: str) -> dict[str, str | int | float | bool]:
     """librdkafka settings for the test's clients: this broker, and quiet while it starts."""
     return {"bootstrap.servers": bootstrap, "log_level": 2}
 
@@ -97,7 +98,17 @@ class KafkaBroker:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         formatting = ManagedProcess(
             "kafka-storage",
-            [*java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+            [
+                *java,
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(config),
+            ],
             self.workdir / "format.log",
         )
         if formatting.wait(timeout_s) != 0:

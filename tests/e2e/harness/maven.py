@@ -55,5 +55,7 @@ def resolve_classpath(coordinates: list[str], workdir: Path, timeout_s: float = 
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"Maven could not resolve {coordinates}:\n{(result.stdout + result.stderr)[-4000:]}")
+        raise RuntimeError(
+            f"Maven could not resolve {coordinates}:\n{(result.stdout + result.stderr)[-4000:]}"
+        )
     return output.read_text(encoding="utf-8").strip()

@@ -31,13 +31,15 @@ def wait_for(what: str, check: Callable[[], T | None], timeout_s: float, interva
     while time.monotonic() < deadline:
         try:
             result = check()
-        except Exception as error:  # noqa: BLE001 - the service is not up yet; retry until the deadline
+        except Exception as error:  # the service is not up yet: retry until the deadline
             last_error = error
         else:
             if result is not None:
                 return result
         time.sleep(interval_s)
-    raise TimeoutError(f"{what} not ready after {timeout_s:.0f} s" + (f": {last_error}" if last_error else ""))
+    raise TimeoutError(
+        f"{what} not ready after {timeout_s:.0f} s" + (f": {last_error}" if last_error else "")
+    )
 
 
 class ManagedProcess:
