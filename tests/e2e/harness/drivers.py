@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from confluent_kafka import Consumer, Producer
 
+from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.kafka import KafkaBroker, client_config
 from tests.e2e.harness.kinesis import CREDENTIALS, REGION, KinesisMock
 from tests.e2e.harness.processes import ManagedProcess
@@ -179,10 +180,11 @@ class KinesisDriver(Driver):
         )
 
     def _client_properties(self) -> dict[str, str]:
+        # The endpoint keys of the generated local-compose properties, pointed at this emulator.
+        local = load_catalog().services.services["kinesis"].properties
         return {
             "aws.region": REGION,
-            "aws.endpoint": self.mock.endpoint,
-            "aws.trust.all.certificates": "true",
+            **{key: value.replace("localhost:4568", self.mock.plain_address) for key, value in local.items()},
         }
 
     def source_properties(self) -> dict[str, str]:

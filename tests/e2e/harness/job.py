@@ -61,6 +61,9 @@ class BuiltProject:
         command = [
             "java",
             "-Xmx1g",
+            # The project's logging configuration: a log4j2-test file of a test dependency would
+            # otherwise take precedence and silence the job.
+            f"-Dlog4j2.configurationFile={self.path / 'target/classes/log4j2.properties'}",
             *self.jvm_options,
             "-cp",
             f"{self.path / 'target/classes'}:{self.classpath}",

@@ -1,8 +1,9 @@
 """kinesis-mock (npm ``kinesis-local``), a Kinesis Data Streams emulator, run with Node (no Docker).
 
-It serves the Kinesis API over HTTPS (self-signed certificate, HTTP/2, which enhanced fan-out's
-SubscribeToShard needs) and plain HTTP. The test's own client uses plain HTTP; the job uses HTTPS
-with ``aws.trust.all.certificates``, as in the generated local-compose properties.
+It serves the Kinesis API over HTTPS (self-signed certificate) and plain HTTP. The test's client
+and the job both use plain HTTP/1.1, as the generated local-compose properties do: the Kinesis
+clients' HTTP/2 over TLS does not complete its protocol negotiation with kinesis-mock, so enhanced
+fan-out (SubscribeToShard, HTTP/2 only) cannot run against it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class KinesisMock:
         self.workdir = workdir
         self.tls_port = free_port()
         self.plain_port = free_port()
-        self.endpoint = f"https://127.0.0.1:{self.tls_port}"
+        self.plain_address = f"127.0.0.1:{self.plain_port}"
         self._process: ManagedProcess | None = None
 
     def start(self, timeout_s: float = 60) -> KinesisMock:
@@ -68,7 +69,7 @@ class KinesisMock:
         """A boto3 Kinesis client for the emulator (plain HTTP)."""
         return boto3.client(
             "kinesis",
-            endpoint_url=f"http://127.0.0.1:{self.plain_port}",
+            endpoint_url=f"http://{self.plain_address}",
             region_name=REGION,
             aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
