@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck test-fast test-slow docs bench clean
+.PHONY: install demo test lint typecheck test-fast test-slow test-e2e e2e-deps docs bench clean
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/python tools/demo.py
 
 ## test: lint, type checks and every test tier
-test: lint typecheck test-fast test-slow
+test: lint typecheck test-fast test-slow test-e2e
 
 lint: install
 	$(BIN)/ruff check src tests tools benchmarks
@@ -31,12 +31,23 @@ typecheck: install
 
 ## unit and render tiers, in parallel
 test-fast: install
-	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e"
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
 ## Maven Central, cdk synth and checkov
 test-slow: install
 	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
+
+## e2e-deps: the e2e tier's npm packages (kinesis-local) into tests/e2e/node_modules
+e2e-deps: tests/e2e/node_modules/.installed
+
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	touch $@
+
+## test-e2e: generated jobs against real services started natively (Kafka broker, Kinesis emulator)
+test-e2e: install e2e-deps
+	$(BIN)/pytest -m e2e -rxX
 
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
@@ -48,4 +59,4 @@ docs: install
 	$(BIN)/python -m tests.matrix_docs
 
 clean:
-	rm -rf $(VENV) $(VENV)-checkov .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-checkov .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules

@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import copier
+import jsonschema
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,3 +194,16 @@ def answers_file(project: Path) -> dict[str, Any]:
     loaded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+def compose_errors(document: Any) -> list[str]:
+    """Violations of the Compose Specification's JSON schema in a parsed docker-compose.yml.
+
+    The schema is the copy of compose-spec.json that check-jsonschema ships and keeps current
+    (``check-jsonschema --builtin-schema vendor.compose-spec``).
+    """
+    schema = json.loads(
+        (resources.files("check_jsonschema") / "builtin_schemas/vendor/compose-spec.json").read_text("utf-8")
+    )
+    validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]

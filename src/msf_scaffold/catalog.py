@@ -31,6 +31,7 @@ _CATALOG_FILES = {
     "build.yml": "catalog_build",
     "connectors.yml": "catalog_connectors",
     "iac.yml": "catalog_iac",
+    "services.yml": "catalog_services",
 }
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
@@ -372,6 +373,8 @@ class ConnectorRole(_Model):
     #: The role in a Table API / SQL job; required (a rule of :class:`Catalog`), None only so that
     #: the rule can name the fix.
     table: TableSection | None = None
+    #: Ids of services.yml entries a local run needs (docker-compose.yml, the e2e tier).
+    local_services: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _names(self) -> ConnectorRole:
@@ -416,6 +419,73 @@ class ConnectorRole(_Model):
     def file_patterns(self) -> list[str]:
         """Every file pattern of the role, conditional or not."""
         return [f if isinstance(f, str) else f.path for f in self.files]
+
+
+class InitStep(_Model):
+    """The one-shot Compose service that creates a local service's resources and seeds it.
+
+    ``create`` runs once per resource (``{name}``); ``seed`` reads the sample records on standard
+    input and writes them to the source's resource (``{name}``). Both run with ``sh -ec``.
+    """
+
+    image: str
+    environment: dict[str, str] = Field(default_factory=dict)
+    create: str
+    seed: str
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> InitStep:
+        for name in ("create", "seed"):
+            if "{name}" not in getattr(self, name):
+                raise ValueError(f"init.{name} must use the {{name}} placeholder")
+        return self
+
+
+class LocalService(_Model):
+    """A service of the generated docker-compose.yml, such as a Kafka broker or a Kinesis emulator."""
+
+    label: str
+    docs: str
+    resource_property: str
+    properties: dict[str, str]
+    environment: dict[str, str]
+    features: str
+    #: The Compose service definition; checked against the Compose Specification by the tests.
+    service: dict[str, Any]
+    init: InitStep
+
+    @model_validator(mode="after")
+    def _pinned_and_checked(self) -> LocalService:
+        image = self.service.get("image")
+        for where, value in (("service.image", image), ("init.image", self.init.image)):
+            if not isinstance(value, str) or not re.fullmatch(r"[\w./-]+:[\w][\w.-]*", value):
+                raise ValueError(f"{where} {value!r} must name an image with a pinned tag (name:1.2.3)")
+            if value.endswith(":latest"):
+                raise ValueError(f"{where} {value!r} must pin a version, not latest")
+        if "healthcheck" not in self.service:
+            raise ValueError(
+                "service needs a healthcheck so that the init step and make local-up can wait for it"
+            )
+        return self
+
+
+class ServiceCatalog(_Model):
+    """``services.yml``: local services for development and the sample records they are seeded with."""
+
+    sample_records: list[str] = Field(min_length=1)
+    services: dict[str, LocalService]
+
+    @model_validator(mode="after")
+    def _shell_safe(self) -> ServiceCatalog:
+        for record in self.sample_records:
+            if "'" in record or "$" in record or "\n" in record:
+                raise ValueError(
+                    f"sample record {record!r} must be one line without ' or $ (it is quoted for sh)"
+                )
+        for service_id in self.services:
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", service_id):
+                raise ValueError(f"service id {service_id!r} must be lowercase letters, digits and '-'")
+        return self
 
 
 class Connector(_Model):
@@ -656,6 +726,7 @@ class Catalog(_Model):
     build: BuildCatalog
     connectors: dict[str, Connector]
     iac: IacCatalog
+    services: ServiceCatalog
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -670,6 +741,7 @@ class Catalog(_Model):
         yield from self._role_problems()
         yield from self._api_problems()
         yield from self._iac_problems()
+        yield from self._service_problems()
 
     def _version_problems(self) -> Iterator[str]:
         pins = dict(self.build.versions)
@@ -784,7 +856,33 @@ class Catalog(_Model):
                         f"{extra.creates.property!r} of {role.property_group}"
                     )
 
+    def _service_problems(self) -> Iterator[str]:
+        known = list(self.services.services)
+        for connector_id, connector in self.connectors.items():
+            for role in (connector.source, connector.sink):
+                if role is None:
+                    continue
+                keys = {p.key for p in role.properties}
+                for service_id in role.local_services:
+                    service = self.services.services.get(service_id)
+                    if service is None:
+                        yield (
+                            f"{connector_id} {role.property_group}: local_services names unknown service "
+                            f"{service_id!r}; add it to services.yml or use one of {known}"
+                        )
+                    elif service.resource_property not in keys:
+                        yield (
+                            f"{connector_id} {role.property_group}: service {service_id} needs the property "
+                            f"{service.resource_property!r} that names its resource"
+                        )
+
     # Queries --------------------------------------------------------------------------------
+
+    def local_services(self, source: str, sinks: Iterable[str]) -> list[str]:
+        """Ids of the local services a project needs, in services.yml order."""
+        roles = [self.connectors[source].source] + [self.connectors[s].sink for s in sinks]
+        needed = {name for role in roles if role is not None for name in role.local_services}
+        return [service_id for service_id in self.services.services if service_id in needed]
 
     def pins(self) -> dict[str, VersionPin]:
         """Every version pin: build.yml's and every connector's."""

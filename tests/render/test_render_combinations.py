@@ -13,32 +13,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
-import pytest
 import yaml
 
-from msf_scaffold.catalog import Catalog, applies, load_catalog
+from msf_scaffold.catalog import Catalog, applies
 from msf_scaffold.properties import property_groups
-from tests.covering import Scenario, covering_set
 from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
-from tests.matrix_docs import RENDER_LEAVES_OUT, RENDER_STRENGTH
-
-SCENARIOS = covering_set(load_catalog(), strength=RENDER_STRENGTH, leave_out=RENDER_LEAVES_OUT)
-
-_RENDERED: dict[str, Path] = {}
-Rendered = tuple[Path, str, str, tuple[str, ...], dict[str, dict[str, str]]]
-
-
-@pytest.fixture(params=SCENARIOS, ids=[s.label for s in SCENARIOS])
-def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
-    """Each scenario is rendered once per test session (pytest-copie) and shared by the tests."""
-    scenario: Scenario = request.param
-    if scenario.id not in _RENDERED:
-        result = copie_session.copy(extra_answers=scenario.answers())
-        assert result.exit_code == 0, result.exception
-        _RENDERED[scenario.id] = result.project_dir
-    return _RENDERED[scenario.id], scenario.line, scenario.source, scenario.sinks, scenario.options
+from tests.render.conftest import Rendered
 
 
 def test_pom_dependencies_equal_the_catalog(rendered: Rendered, catalog: Catalog) -> None:

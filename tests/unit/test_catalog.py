@@ -367,3 +367,49 @@ def test_an_iam_resource_names_the_value_it_cannot_use() -> None:
         iam_resource("arn:aws:s3:::{path|bucket}", {"path": "file:///tmp/out"})
     with pytest.raises(ValueError, match="needs a value for table"):
         iam_resource("arn:aws:glue:::table/{table}", {})
+
+
+def test_local_services_of_a_project(catalog: Catalog) -> None:
+    assert catalog.local_services("datagen", ["print"]) == []
+    assert catalog.local_services("datagen", ["kafka", "print"]) == ["kafka"]
+    assert catalog.local_services("kafka", ["kinesis"]) == ["kafka", "kinesis"]
+    assert catalog.local_services("kinesis", ["kinesis"]) == ["kinesis"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda raw: raw["connectors"]["kafka"]["sink"].update(local_services=["redpanda"]),
+            "local_services names unknown service 'redpanda'",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"].update(resource_property="queue"),
+            "service kafka needs the property 'queue'",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"]["service"].update(image="apache/kafka"),
+            "must name an image with a pinned tag",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"]["service"].update(image="apache/kafka:latest"),
+            "must pin a version, not latest",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"]["service"].pop("healthcheck"),
+            "service needs a healthcheck",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"]["init"].update(create="kafka-topics.sh"),
+            "init.create must use the {name} placeholder",
+        ),
+        (
+            lambda raw: raw["services"]["sample_records"].append("it's $HOME"),
+            "must be one line without ' or \\$",
+        ),
+    ],
+)
+def test_local_service_rules(raw: dict[str, Any], change: Any, message: str) -> None:
+    change(raw)
+    with pytest.raises(CatalogError, match=message):
+        _parse(raw)

@@ -1,0 +1,226 @@
+"""Connector drivers: how the e2e tier points a connector at its service, feeds it and reads it.
+
+A driver serves one connector id in the roles the connector has. Sources give the runtime
+properties of their group and ``send`` records (or are ``bounded`` and make their own); sinks give
+the properties of their group (``dead_letter`` for the DeadLetterSink group) and ``read`` what the
+job wrote, parsed into dicts: stock prices as ``{event_time, ticker, price}``, dead letters as
+``{raw, error}``. ``environment`` is added to the job's environment. Adding a connector to the e2e
+tier means adding a driver here and a scenario in a test module (docs/adding-a-connector.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any, ClassVar
+
+from confluent_kafka import Consumer, Producer
+
+from msf_scaffold.catalog import load_catalog
+from tests.e2e.harness.kafka import KafkaBroker, client_config
+from tests.e2e.harness.kinesis import CREDENTIALS, REGION, KinesisMock
+from tests.e2e.harness.processes import ManagedProcess
+
+
+class Driver:
+    """Base class: a connector that the e2e tier can drive."""
+
+    #: True for a source that makes its own records and stops (the job then exits by itself).
+    bounded: ClassVar[bool] = False
+    environment: ClassVar[dict[str, str]] = {}
+
+    def source_properties(self) -> dict[str, str]:
+        """Runtime properties of the source group."""
+        raise NotImplementedError(f"{type(self).__name__} is not a source")
+
+    def send(self, records: list[str]) -> None:
+        """Writes raw records to the source's input."""
+        raise NotImplementedError(f"{type(self).__name__} cannot send records")
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        """Runtime properties of the sink group, or of the DeadLetterSink group."""
+        raise NotImplementedError(f"{type(self).__name__} is not a sink")
+
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
+        """What the job wrote, once ``count`` records are there or ``timeout_s`` passed."""
+        raise NotImplementedError(f"{type(self).__name__} is not a sink")
+
+
+def _collect(
+    fetch: Any, count: int, timeout_s: float, job: ManagedProcess, grace_s: float = 2.0
+) -> list[dict[str, Any]]:
+    """Calls ``fetch()`` (new records) until ``count`` are seen, then for ``grace_s`` more to catch extras."""
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and len(records) < count:
+        records.extend(fetch())
+        if not job.running and job.process.returncode != 0:
+            break
+    extra_until = time.monotonic() + grace_s
+    while len(records) >= count and time.monotonic() < extra_until:
+        records.extend(fetch())
+    return records
+
+
+class KafkaDriver(Driver):
+    """Kafka topics on the test's broker; the test's own producer and consumers."""
+
+    def __init__(self, broker: KafkaBroker, prefix: str) -> None:
+        self.broker = broker
+        self.input, self.output, self.dead_letters = (
+            f"{prefix}-{n}" for n in ("input", "output", "dead-letter")
+        )
+        broker.create_topics(self.input, self.output, self.dead_letters)
+
+    def source_properties(self) -> dict[str, str]:
+        return {
+            "bootstrap.servers": self.broker.bootstrap,
+            "topic": self.input,
+            "group.id": f"job-{uuid.uuid4()}",
+        }
+
+    def send(self, records: list[str]) -> None:
+        producer = Producer(client_config(self.broker.bootstrap))
+        for record in records:
+            producer.produce(self.input, record.encode("utf-8"))
+        assert producer.flush(30) == 0, "records not delivered to the test broker"
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        return {
+            "bootstrap.servers": self.broker.bootstrap,
+            "topic": self.dead_letters if dead_letter else self.output,
+        }
+
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
+        consumer = Consumer(
+            {
+                **client_config(self.broker.bootstrap),
+                "group.id": f"reader-{uuid.uuid4()}",
+                "auto.offset.reset": "earliest",
+                "enable.auto.commit": False,
+            }
+        )
+        consumer.subscribe([self.dead_letters if dead_letter else self.output])
+
+        def fetch() -> list[dict[str, Any]]:
+            messages = consumer.consume(num_messages=100, timeout=0.5)
+            for message in messages:
+                assert message.error() is None, message.error()
+            return [json.loads(message.value() or b"null") for message in messages]
+
+        try:
+            return _collect(fetch, count, timeout_s, job)
+        finally:
+            consumer.close()
+
+
+class DataGenDriver(Driver):
+    """The sample data generator: 50 records, every 10th malformed, then the job ends."""
+
+    bounded = True
+    RECORDS = 50
+    MALFORMED_EVERY = 10
+
+    def source_properties(self) -> dict[str, str]:
+        return {
+            "records.per.second": "100",
+            "max.records": str(self.RECORDS),
+            "malformed.every": str(self.MALFORMED_EVERY),
+        }
+
+
+_PRINTED_PRICE = re.compile(r"^output:\d+> StockPrice\{eventTime=(\S+), ticker=(\S+), price=([0-9.E-]+)\}$")
+_PRINTED_DEAD = re.compile(r"^dead-letter:\d+> DeadLetter\{error=(.*), raw=(.*)\}$")
+
+
+class PrintDriver(Driver):
+    """The print sink: the job's standard output."""
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        return {"prefix": "dead-letter" if dead_letter else "output"}
+
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
+        seen = 0
+
+        def fetch() -> list[dict[str, Any]]:
+            nonlocal seen
+            lines = job.output()
+            new, seen = lines[seen:], len(lines)
+            if dead_letter:
+                return [{"error": m[1], "raw": m[2]} for m in map(_PRINTED_DEAD.match, new) if m]
+            return [
+                {"event_time": m[1], "ticker": m[2], "price": float(m[3])}
+                for m in map(_PRINTED_PRICE.match, new)
+                if m
+            ]
+
+        return _collect(fetch, count, timeout_s, job)
+
+
+class KinesisDriver(Driver):
+    """Kinesis streams on the test's kinesis-mock; the test writes with PutRecords and reads with
+    GetRecords. The job's source reads with the reader its project was generated with (POLLING or
+    EFO, from the project's local properties)."""
+
+    environment: ClassVar[dict[str, str]] = CREDENTIALS
+
+    def __init__(self, mock: KinesisMock, prefix: str) -> None:
+        self.mock = mock
+        self.client = mock.client()
+        self.input, self.output, self.dead_letters = (
+            mock.create_stream(f"{prefix}-{n}") for n in ("input", "output", "dead-letter")
+        )
+
+    def _client_properties(self) -> dict[str, str]:
+        # The endpoint keys of the generated local-compose properties, pointed at this emulator.
+        local = load_catalog().services.services["kinesis"].properties
+        return {
+            "aws.region": REGION,
+            **{key: value.replace("localhost:4568", self.mock.plain_address) for key, value in local.items()},
+        }
+
+    def source_properties(self) -> dict[str, str]:
+        return {**self._client_properties(), "stream.arn": self.input, "source.init.position": "TRIM_HORIZON"}
+
+    def send(self, records: list[str]) -> None:
+        answer = self.client.put_records(
+            StreamARN=self.input,
+            Records=[
+                {"Data": record.encode("utf-8"), "PartitionKey": str(i)} for i, record in enumerate(records)
+            ],
+        )
+        assert answer["FailedRecordCount"] == 0, answer
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        return {**self._client_properties(), "stream.arn": self.dead_letters if dead_letter else self.output}
+
+    def read(
+        self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
+    ) -> list[dict[str, Any]]:
+        arn = self.dead_letters if dead_letter else self.output
+        shards = self.client.list_shards(StreamARN=arn)["Shards"]
+        iterators = {
+            shard["ShardId"]: self.client.get_shard_iterator(
+                StreamARN=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for shard in shards
+        }
+
+        def fetch() -> list[dict[str, Any]]:
+            records: list[dict[str, Any]] = []
+            for shard_id, iterator in list(iterators.items()):
+                answer = self.client.get_records(StreamARN=arn, ShardIterator=iterator, Limit=1000)
+                iterators[shard_id] = answer["NextShardIterator"]
+                records.extend(json.loads(record["Data"]) for record in answer["Records"])
+            time.sleep(0.3)
+            return records
+
+        return _collect(fetch, count, timeout_s, job)

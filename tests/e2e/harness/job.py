@@ -1,0 +1,125 @@
+"""A generated project for the e2e tier: rendered, built once, run as a local Flink job."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness.maven import maven_args, missing_artifacts
+from tests.e2e.harness.processes import ManagedProcess
+from tests.helpers import Pom, answers_file, answers_for, local_properties, render
+
+BUILD_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One generated project: its source, its sinks and any other answers (connector options)."""
+
+    source: str
+    sinks: tuple[str, ...]
+    answers: dict[str, Any] = field(default_factory=dict)
+    line: str = "2.2"
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        """A readable id, also the project's artifact id."""
+        suffix = f"-{self.label}" if self.label else ""
+        return f"e2e-{self.source.replace('_', '-')}-to-{'-'.join(self.sinks).replace('_', '-')}{suffix}"
+
+
+@dataclass(frozen=True)
+class BuiltProject:
+    """A generated project whose classes and classpath are built."""
+
+    scenario: Scenario
+    path: Path
+    package: str
+    classpath: str
+    jvm_options: list[str]
+
+    def properties(self) -> dict[str, dict[str, str]]:
+        """The project's local properties file as {group: {key: value}}."""
+        return local_properties(self.path)
+
+    def run(
+        self, groups: dict[str, dict[str, str]], log: Path, env: dict[str, str] | None = None
+    ) -> ManagedProcess:
+        """Starts StreamingJob locally (embedded MiniCluster) with these runtime properties."""
+        properties = log.with_suffix(".properties.json")
+        properties.write_text(
+            json.dumps([{"PropertyGroupId": g, "PropertyMap": m} for g, m in groups.items()], indent=2),
+            encoding="utf-8",
+        )
+        command = [
+            "java",
+            "-Xmx1g",
+            # The project's logging configuration: a log4j2-test file of a test dependency would
+            # otherwise take precedence and silence the job.
+            f"-Dlog4j2.configurationFile={self.path / 'target/classes/log4j2.properties'}",
+            *self.jvm_options,
+            "-cp",
+            f"{self.path / 'target/classes'}:{self.classpath}",
+            f"{self.package}.StreamingJob",
+        ]
+        return ManagedProcess(
+            self.scenario.id,
+            command,
+            log,
+            cwd=self.path,
+            env={"FLINK_APPLICATION_PROPERTIES": str(properties), **(env or {})},
+        )
+
+
+def build(scenario: Scenario, workdir: Path) -> BuiltProject:
+    """Renders and builds the project once (no tests: the compile tier runs them).
+
+    Marks the calling test ``xfail`` when the Maven repository does not serve one of the
+    project's artifacts (the log names the coordinate); any other build failure fails the test.
+    """
+    project = render(
+        workdir / scenario.id,
+        answers_for(
+            scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers
+        ),
+    )
+    command = [
+        "./mvnw",
+        "-B",
+        "--no-transfer-progress",
+        "package",
+        "-DskipTests",
+        "dependency:build-classpath",
+        "-Dmdep.outputFile=target/classpath.txt",
+        "-Dmdep.includeScope=test",
+        *maven_args(),
+    ]
+    result = subprocess.run(
+        command, cwd=project, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+    )
+    log = result.stdout + result.stderr
+    (project / "build.log").write_text(log, encoding="utf-8")
+    if result.returncode != 0:
+        missing = missing_artifacts(log)
+        if missing:
+            pytest.xfail(
+                f"the Maven repository this build uses does not serve {', '.join(missing)}; "
+                f"{scenario.id} cannot be built here"
+            )
+        errors = "\n".join(line for line in log.splitlines() if "ERROR" in line)
+        pytest.fail(f"{scenario.id} did not build:\n{errors[-6000:]}")
+    pom = Pom(project / "pom.xml")
+    return BuiltProject(
+        scenario=scenario,
+        path=project,
+        package=answers_file(project)["package"],
+        classpath=(project / "target/classpath.txt").read_text(encoding="utf-8").strip(),
+        jvm_options=shlex.split(pom.properties["flink.jvm.options"]),
+    )

@@ -1,0 +1,47 @@
+"""End to end with Kafka: a real broker (KRaft, from Maven Central jars), generated jobs reading and
+writing it, the data generator as source and the print sink as output.
+
+One broker serves the module; each scenario builds its project once and uses its own topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness.drivers import DataGenDriver, KafkaDriver, PrintDriver
+from tests.e2e.harness.flows import run_flow
+from tests.e2e.harness.job import Scenario, build
+from tests.e2e.harness.kafka import KafkaBroker
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+    kafka = KafkaBroker(tmp_path_factory.mktemp("kafka")).start()
+    try:
+        yield kafka
+    finally:
+        kafka.stop()
+
+
+def test_kafka_source_to_kafka_sink(broker: KafkaBroker, tmp_path: Path) -> None:
+    scenario = Scenario("kafka", ("kafka",))
+    project = build(scenario, tmp_path)
+    kafka = KafkaDriver(broker, scenario.id)
+    run_flow(project, kafka, {"kafka": kafka}, tmp_path)
+
+
+def test_data_generator_to_kafka_sink(broker: KafkaBroker, tmp_path: Path) -> None:
+    scenario = Scenario("datagen", ("kafka",))
+    project = build(scenario, tmp_path)
+    run_flow(project, DataGenDriver(), {"kafka": KafkaDriver(broker, scenario.id)}, tmp_path)
+
+
+def test_kafka_source_to_print_sink(broker: KafkaBroker, tmp_path: Path) -> None:
+    scenario = Scenario("kafka", ("print",))
+    project = build(scenario, tmp_path)
+    run_flow(project, KafkaDriver(broker, scenario.id), {"print": PrintDriver()}, tmp_path)

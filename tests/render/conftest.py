@@ -1,0 +1,29 @@
+"""The render tier's shared fixture: a covering set of projects (docs/testing.md), rendered once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from msf_scaffold.catalog import load_catalog
+from tests.covering import Scenario, covering_set
+from tests.matrix_docs import RENDER_LEAVES_OUT, RENDER_STRENGTH
+
+SCENARIOS = covering_set(load_catalog(), strength=RENDER_STRENGTH, leave_out=RENDER_LEAVES_OUT)
+
+#: (project, Flink line, source, sinks, connector options)
+Rendered = tuple[Path, str, str, tuple[str, ...], dict[str, dict[str, str]]]
+_RENDERED: dict[str, Path] = {}
+
+
+@pytest.fixture(params=SCENARIOS, ids=[s.label for s in SCENARIOS])
+def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
+    """Each scenario is rendered once per test session (pytest-copie) and shared by the tests."""
+    scenario: Scenario = request.param
+    if scenario.id not in _RENDERED:
+        result = copie_session.copy(extra_answers=scenario.answers())
+        assert result.exit_code == 0, result.exception
+        _RENDERED[scenario.id] = result.project_dir
+    return _RENDERED[scenario.id], scenario.line, scenario.source, scenario.sinks, scenario.options

@@ -1,0 +1,155 @@
+"""docker-compose.yml, the Makefile and the local-compose properties of every combination."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from msf_scaffold.catalog import Catalog
+from msf_scaffold.properties import property_groups
+from tests.helpers import answers_file, compose_errors, local_properties
+from tests.render.conftest import Rendered
+
+LOCAL_COMPOSE = "src/main/resources/flink-application-properties-local-compose.json"
+
+
+def _compose(project: Path) -> dict[str, object]:
+    loaded = yaml.safe_load((project / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_compose_file_follows_the_compose_specification(rendered: Rendered, catalog: Catalog) -> None:
+    project, _, source, sinks, _ = rendered
+    needed = catalog.local_services(source, sinks)
+    if not needed:
+        for name in ("docker-compose.yml", "Makefile", LOCAL_COMPOSE):
+            assert not (project / name).exists(), name
+        return
+    document = _compose(project)
+    assert compose_errors(document) == []
+    assert "version" not in document  # obsolete in the Compose Specification
+    services = document["services"]
+    assert isinstance(services, dict)
+    assert list(services) == [name for service in needed for name in (service, f"{service}-init")]
+    for service_id in needed:
+        service, init = services[service_id], services[f"{service_id}-init"]
+        assert "healthcheck" in service
+        assert init["depends_on"] == {service_id: {"condition": "service_healthy"}}
+        for image in (service["image"], init["image"]):
+            assert re.fullmatch(r"[\w./-]+:\d[\w.-]*", image), image
+
+
+def test_init_steps_create_every_resource_the_job_uses_and_seed_its_input(
+    rendered: Rendered, catalog: Catalog
+) -> None:
+    project, _, source, sinks, _ = rendered
+    needed = catalog.local_services(source, sinks)
+    if not needed:
+        return
+    answers = answers_file(project)
+    groups = property_groups(
+        catalog, source, sinks, aws_region=answers["aws_region"], artifact_id=answers["artifact_id"]
+    )
+    services = _compose(project)["services"]
+    assert isinstance(services, dict)
+    for service_id in needed:
+        spec = catalog.services.services[service_id]
+        script = services[f"{service_id}-init"]["command"][0]
+        lines = script.strip().splitlines()
+        expected = []
+        seed = None
+        for group in groups:
+            role = catalog.connectors[group.connector].role("source" if group.role == "source" else "sink")
+            assert role is not None
+            if service_id in role.local_services:
+                name = group.local_map()[spec.resource_property].rsplit("/", 1)[-1]
+                expected.append(name) if name not in expected else None
+                seed = name if group.role == "source" else seed
+        creates = [spec.init.create.replace("{name}", name) for name in expected]
+        assert lines[: len(creates)] == creates
+        if seed is None:
+            assert len(lines) == len(creates)
+            continue
+        printed, command = lines[-1].split(" | ", 1)
+        words = shlex.split(printed)
+        assert words[:2] == ["printf", "%s\\n"]
+        assert words[2:] == catalog.services.sample_records
+        assert command == spec.init.seed.replace("{name}", seed)
+
+
+def test_local_compose_properties_point_the_connectors_at_the_services(
+    rendered: Rendered, catalog: Catalog
+) -> None:
+    project, _, source, sinks, _ = rendered
+    if not catalog.local_services(source, sinks):
+        return
+    document = json.loads((project / LOCAL_COMPOSE).read_text(encoding="utf-8"))
+    compose = {entry["PropertyGroupId"]: entry["PropertyMap"] for entry in document}
+    dev = local_properties(project)
+    assert list(compose) == list(dev)
+    first_sink = catalog.connectors[sinks[0]].sink
+    assert first_sink is not None
+    roles = {"DeadLetterSink": first_sink}
+    for role in [catalog.connectors[source].source, *(catalog.connectors[s].sink for s in sinks)]:
+        assert role is not None
+        roles[role.property_group] = role
+    for group_id, values in compose.items():
+        role = roles[group_id]
+        extra: dict[str, str] = {}
+        for service_id in role.local_services:
+            extra.update(catalog.services.services[service_id].properties)
+        assert values == {**dev[group_id], **extra}
+
+
+def test_makefile_starts_seeds_runs_and_stops_the_services(rendered: Rendered, catalog: Catalog) -> None:
+    project, _, source, sinks, _ = rendered
+    needed = catalog.local_services(source, sinks)
+    if not needed:
+        return
+    text = (project / "Makefile").read_text(encoding="utf-8")
+    targets: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        if match := re.match(r"^([a-z-]+):$", line):
+            current = match.group(1)
+            targets[current] = []
+        elif line.startswith("\t"):
+            targets[current].append(line[1:])
+    assert targets["local-up"] == [
+        f"$(COMPOSE) up --detach --wait {' '.join(needed)}",
+        *(f"$(COMPOSE) run --rm {service}-init" for service in needed),
+    ]
+    environment = {
+        name: value
+        for service in needed
+        for name, value in catalog.services.services[service].environment.items()
+    }
+    run = shlex.split(targets["run-local"][0])
+    assert run[-4:] == ["./mvnw", "-B", "-q", "compile", "exec:exec"][-4:]
+    assert dict(word.split("=", 1) for word in run if "=" in word) == {
+        "FLINK_APPLICATION_PROPERTIES": "$(LOCAL_PROPERTIES)",
+        **environment,
+    }
+    assert f"LOCAL_PROPERTIES := {LOCAL_COMPOSE}" in text
+    assert targets["local-down"] == ["$(COMPOSE) down --volumes --remove-orphans"]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda d: d["services"]["kafka"].update(image=42), "image"),
+        (lambda d: d["services"]["kafka"].update(healthcheck={"test": 5}), "healthcheck"),
+        (lambda d: d["services"]["kafka"].update(imagez="apache/kafka:4.1.1"), "imagez"),
+    ],
+)
+def test_the_schema_check_rejects_a_broken_compose_file(change: object, error: str) -> None:
+    document: dict[str, object] = {"services": {"kafka": {"image": "apache/kafka:4.1.1"}}}
+    assert compose_errors(document) == []
+    change(document)  # type: ignore[operator]
+    assert any(error in message for message in compose_errors(document))
