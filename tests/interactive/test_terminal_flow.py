@@ -9,6 +9,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from msf_scaffold.presets import load_presets
 from tests.helpers import ROOT, answers_file
 
 DOWN, ENTER = "\x1b[B", "\r"
@@ -63,7 +64,8 @@ def test_the_whole_flow_with_a_preset(tmp_path: Path) -> None:
     child.send("orders-app" + ENTER)
     child.expect(r"Start from a preset pipeline\?")
     child.expect("none: answer every question")
-    child.send(DOWN * 3 + ENTER)  # none, kafka-to-kinesis, kinesis-to-kinesis, local-demo
+    # The list is "none", then the presets in load_presets() order.
+    child.send(DOWN * (1 + list(load_presets()).index("local-demo")) + ENTER)
     child.expect(r"Create a git repository with a first commit\?")
     child.send("y")
     questions = _answer_copier_questions_with_defaults(child, "Your project:")
