@@ -34,6 +34,9 @@ _CATALOG_FILES = {
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
 _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
+_COORDINATE = re.compile(r"[^:\s]+:[^:\s]+")
+_JAR_PATH = re.compile(r"[A-Za-z0-9_$.-]+(/[A-Za-z0-9_$.*-]+)*")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 #: The runtime property group of the dead-letter output; no connector may use it.
 DEAD_LETTER_GROUP = "DeadLetterSink"
 
@@ -157,7 +160,12 @@ class ConditionalFile(_Model):
 
 
 class Dependency(_Model):
-    """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it."""
+    """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it.
+
+    ``exclusions`` (``group:artifact``) are transitive dependencies the generated pom excludes;
+    ``jar_excludes`` are paths inside the dependency's jar (``org/example/**``) that the shaded
+    application JAR leaves out, for classes a connector bundles that the Flink runtime provides.
+    """
 
     group: str
     artifact: str
@@ -165,6 +173,22 @@ class Dependency(_Model):
     scope: Scope
     why: str
     when: When | None = None
+    exclusions: list[str] = Field(default_factory=list)
+    jar_excludes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exclusions(self) -> Dependency:
+        for exclusion in self.exclusions:
+            if not _COORDINATE.fullmatch(exclusion):
+                raise ValueError(f"{self.key}: exclusion {exclusion!r} must be group:artifact")
+        for path in self.jar_excludes:
+            if not _JAR_PATH.fullmatch(path):
+                raise ValueError(
+                    f"{self.key}: jar_excludes entry {path!r} must be a path such as org/example/**"
+                )
+        if self.jar_excludes and self.scope != "compile":
+            raise ValueError(f"{self.key}: jar_excludes only applies to compile-scope (bundled) dependencies")
+        return self
 
     @property
     def key(self) -> str:
@@ -236,14 +260,29 @@ class RuntimeProperty(_Model):
 class IamStatement(_Model):
     """IAM actions a connector role needs, on the ARN held by a runtime property (or ``*``).
 
-    ``resource_suffix`` is appended to that ARN (``/consumer/*`` for Kinesis EFO consumers).
+    ``resource_type`` replaces the ARN's resource type, the text between its sixth field's start
+    and the first ``/``: Amazon MSK names a topic of the cluster
+    ``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`` as ``...:topic/<name>/<uuid>/<topic>``.
+    ``resource_suffix`` is then appended (``/consumer/*`` for Kinesis EFO consumers); a
+    ``{key}`` in it stands for the value of that key of the same property group (``/{topic}``).
     """
 
     sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
     actions: list[str]
     resource: str
+    resource_type: str | None = Field(default=None, pattern=r"^[a-z][a-z-]*$")
     resource_suffix: str = ""
     when: When | None = None
+
+    def suffix_keys(self) -> list[str]:
+        """The property keys that ``resource_suffix`` refers to."""
+        return _PLACEHOLDER.findall(self.resource_suffix)
+
+    @model_validator(mode="after")
+    def _resource(self) -> IamStatement:
+        if self.resource == "*" and (self.resource_type or self.resource_suffix):
+            raise ValueError(f"{self.sid}: resource_type and resource_suffix need an ARN property, not '*'")
+        return self
 
     @model_validator(mode="after")
     def _service_prefixes(self) -> IamStatement:
@@ -280,12 +319,25 @@ class ConnectorRole(_Model):
         if not any(self.factory in pattern for pattern in self.file_patterns()):
             raise ValueError(f"files of {self.factory} do not include the factory itself")
         keys = [p.key for p in self.properties]
-        if len(keys) != len(set(keys)):
-            raise ValueError(f"{self.property_group} lists a key twice")
+        self._check_repeated_keys()
         for statement in self.iam:
             if statement.resource != "*" and statement.resource not in keys:
                 raise ValueError(f"IAM statement {statement.sid} names unknown property {statement.resource}")
+            for key in statement.suffix_keys():
+                if key not in keys:
+                    raise ValueError(
+                        f"IAM statement {statement.sid}: resource_suffix names unknown property {{{key}}}"
+                    )
         return self
+
+    def _check_repeated_keys(self) -> None:
+        for i, first in enumerate(self.properties):
+            for second in self.properties[i + 1 :]:
+                if first.key == second.key and not _exclusive(first.when, second.when):
+                    raise ValueError(
+                        f"{self.property_group} lists {first.key} twice; a key may repeat only with "
+                        "`when` conditions that never hold together (different values of one option)"
+                    )
 
     def file_patterns(self) -> list[str]:
         """Every file pattern of the role, conditional or not."""
@@ -342,6 +394,13 @@ class Connector(_Model):
     def role(self, role: Role) -> ConnectorRole | None:
         """The connector in ``role``, or None."""
         return self.source if role == "source" else self.sink
+
+
+def _exclusive(first: When | None, second: When | None) -> bool:
+    """Whether no option answers make both conditions hold: they list disjoint values of an option."""
+    if first is None or second is None:
+        return False
+    return any(name in second and not set(values) & set(second[name]) for name, values in first.items())
 
 
 def applies(when: When | None, options: dict[str, str]) -> bool:

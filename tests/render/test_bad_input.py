@@ -38,6 +38,8 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"api": "table"}, "api", "'table' is not in ['datastream']"),
     ({"owner": "Data Platform"}, "owner", "example: data-platform"),
     ({"owner": "../x"}, "owner", "lowercase letters, digits"),
+    ({"source": "kafka", "kafka_auth": "KERBEROS"}, "kafka_auth", "KERBEROS"),
+    ({"sinks": "[kafka]", "kafka_auth": "iam"}, "kafka_auth", "iam"),
 ]
 
 

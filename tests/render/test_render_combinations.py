@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from msf_scaffold.catalog import Catalog, load_catalog
+from msf_scaffold.catalog import Catalog, applies, load_catalog
 from msf_scaffold.properties import property_groups
 from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
 
@@ -139,19 +139,22 @@ def test_only_the_selected_connectors_code_is_generated(
 ) -> None:
     project, _, source, sinks = rendered
     files = {Path(path).name for path in java_sources(project)}
+    # A file is kept when any selected role lists it (under its `when`, with default options), so
+    # roles may share one (config/Credentials.java).
+    kept: set[str] = set()
+    unselected: set[str] = set()
     for connector_id, connector in catalog.connectors.items():
+        options = catalog.options_for(connector_id)
         for role_name, selected in (("source", connector_id == source), ("sink", connector_id in sinks)):
             role = connector.role(role_name)  # type: ignore[arg-type]
             if role is None:
                 continue
-            names = {Path(pattern).name for pattern in role.file_patterns()}
-            if selected:
-                assert names <= files, (connector_id, role_name)
-            elif not (
-                (role_name == "source" and connector_id in sinks)
-                or (role_name == "sink" and connector_id == source)
-            ):
-                assert not names & files, (connector_id, role_name)
+            for file in role.files:
+                name = Path(file if isinstance(file, str) else file.path).name
+                applies_here = isinstance(file, str) or applies(file.when, options)
+                (kept if selected and applies_here else unselected).add(name)
+    assert kept <= files
+    assert not (unselected - kept) & files
 
 
 def test_the_job_wires_each_selected_connector_with_name_and_uid(

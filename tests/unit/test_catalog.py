@@ -45,7 +45,8 @@ def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
 
 
 def test_roles_and_lines(catalog: Catalog) -> None:
-    assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "datagen"]
+    # Flink CDC is pinned for 2.2 (3.6.0-2.2), so it is offered there too.
+    assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "mysql_cdc", "postgres_cdc", "datagen"]
     assert catalog.offered("sink", "2.2") == ["kinesis", "kafka", "print"]
     assert catalog.supported_lines("kafka") == ["2.2", "1.20"]
 
@@ -63,8 +64,8 @@ def test_a_connector_without_a_pin_for_a_line_is_not_offered_there(raw: dict[str
 
 def test_valid_combinations_cover_every_sink_subset(catalog: Catalog) -> None:
     combos = list(catalog.valid_combinations())
-    # 2 lines x 3 sources x 7 non-empty subsets of 3 sinks
-    assert len(combos) == 2 * 3 * 7
+    # 2 lines x 5 sources x 7 non-empty subsets of 3 sinks
+    assert len(combos) == 2 * 5 * 7
     assert ("2.2", "kinesis", ("kinesis",)) in combos
     assert ("1.20", "datagen", ("kinesis", "kafka", "print")) in combos
 
@@ -145,6 +146,46 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "share a factory class",
         ),
         (lambda d: d["connectors"].update({"Bad-Id": d["connectors"]["print"]}), "lower_snake_case"),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["properties"].append(
+                {"key": "security.protocol", "required": False, "description": "x", "when": {"auth": ["IAM"]}}
+            ),
+            "KafkaSource lists security.protocol twice",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["properties"].append(
+                {"key": "topic", "required": False, "description": "x", "when": {"auth": ["TLS"]}}
+            ),
+            "KafkaSource lists topic twice",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {"sid": "X", "actions": ["kafka-cluster:ReadData"], "resource": "cluster.arn",
+                 "resource_type": "topic", "resource_suffix": "/{topic.name}"}
+            ),
+            "resource_suffix names unknown property {topic.name}",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {"sid": "X", "actions": ["kafka-cluster:ReadData"], "resource": "*", "resource_type": "topic"}
+            ),
+            "need an ARN property, not '*'",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {"sid": "X", "actions": ["kafka-cluster:ReadData"], "resource": "cluster.arn",
+                 "resource_type": "Topic/"}
+            ),
+            "resource_type",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["dependencies"][0].update(exclusions=["flink-cdc-common"]),
+            "must be group:artifact",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["dependencies"][0].update(scope="provided"),
+            "jar_excludes only applies to compile-scope",
+        ),
     ],
 )
 def test_catalog_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:
