@@ -8,6 +8,7 @@ with the catalog and with the Python twin (`msf_scaffold.properties`).
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -178,12 +179,17 @@ def test_kafka_auth_grants_the_matching_iam_permissions(
         assert "| (none) |" in (project / "README.md").read_text(encoding="utf-8")
 
 
+def _text(element: ET.Element, name: str) -> str:
+    return element.findtext(f"m:{name}", default="", namespaces=POM_NS)
+
+
 def _exclusions(pom: Pom, artifact: str) -> list[str]:
     for dep in pom.root.findall("m:dependencies/m:dependency", POM_NS):
         if dep.findtext("m:artifactId", namespaces=POM_NS) == artifact:
-            exclusions = dep.findall("m:exclusions/m:exclusion", POM_NS)
-            names = ("groupId", "artifactId")
-            return [":".join(e.findtext(f"m:{n}", POM_NS) or "" for n in names) for e in exclusions]
+            return [
+                f"{_text(exclusion, 'groupId')}:{_text(exclusion, 'artifactId')}"
+                for exclusion in dep.findall("m:exclusions/m:exclusion", POM_NS)
+            ]
     raise AssertionError(f"{artifact} is not a dependency")
 
 
