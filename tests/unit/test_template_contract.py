@@ -61,8 +61,11 @@ def test_copier_settings_need_no_trust() -> None:
 
 
 def test_every_connector_file_exists_in_the_template(catalog: Catalog) -> None:
-    java = ROOT / "template/src/main/java"
-    present = {p.name.removesuffix(".jinja") for p in java.rglob("*.java.jinja")}
+    present = {
+        p.name.removesuffix(".jinja")
+        for tree in ("template/src/main/java", "template/src/test/java")
+        for p in (ROOT / tree).rglob("*.java.jinja")
+    }
     for connector_id, connector in catalog.connectors.items():
         for role in (connector.source, connector.sink):
             if role is not None:
