@@ -36,7 +36,9 @@ _CATALOG_FILES = {
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
 _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
-_RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix))?\}")
+_RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix|retype:[a-z-]+:[a-z-]+))?\}")
+_COORDINATE = re.compile(r"[^:\s]+:[^:\s]+")
+_JAR_PATH = re.compile(r"[A-Za-z0-9_$.-]+(/[A-Za-z0-9_$.*-]+)*")
 #: The runtime property group of the dead-letter output; no connector may use it.
 DEAD_LETTER_GROUP = "DeadLetterSink"
 
@@ -152,7 +154,9 @@ class Dependency(_Model):
 
     ``lines`` limits it to some Flink lines (for artifacts whose name carries the Flink version,
     such as ``iceberg-flink-runtime-1.20``); ``exclusions`` are ``group:artifact`` patterns (``*``
-    allowed) kept off the classpath, such as a library's own logging binding.
+    allowed) kept off the classpath, such as a library's own logging binding; ``jar_excludes`` are
+    paths inside the dependency's jar (``org/example/**``) that the shaded
+    application JAR leaves out, for classes a connector bundles that the Flink runtime provides.
     """
 
     group: str
@@ -163,12 +167,22 @@ class Dependency(_Model):
     when: When | None = None
     lines: list[str] | None = None
     exclusions: list[str] = Field(default_factory=list)
+    jar_excludes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _exclusions(self) -> Dependency:
         for exclusion in self.exclusions:
-            if not re.fullmatch(r"[^:\s]+:[^:\s]+", exclusion):
+            if not _COORDINATE.fullmatch(exclusion):
                 raise ValueError(f"exclusion {exclusion!r} of {self.key} must be group:artifact")
+        for path in self.jar_excludes:
+            if not _JAR_PATH.fullmatch(path):
+                raise ValueError(
+                    f"jar_excludes entry {path!r} of {self.key} must be a path such as org/example/**"
+                )
+        if self.jar_excludes and self.scope != "compile":
+            raise ValueError(
+                f"jar_excludes of {self.key} only applies to compile-scope (bundled) dependencies"
+            )
         return self
 
     @property
@@ -271,8 +285,10 @@ class IamStatement(_Model):
     ``resource_suffix`` is appended to that ARN (``/consumer/*`` for Kinesis EFO consumers).
     ``resource`` may instead be an ARN template whose ``{key}`` placeholders are replaced by
     the values of the group's properties; ``{key|bucket}`` and ``{key|prefix}`` take the bucket
-    and the key prefix (with a trailing ``/``, or empty) of an ``s3://bucket/prefix`` value
-    (see :func:`iam_resource`).
+    and the key prefix (with a trailing ``/``, or empty) of an ``s3://bucket/prefix`` value, and
+    ``{key|retype:OLD:NEW}`` takes an ARN whose resource type is ``OLD`` with type ``NEW`` instead:
+    Amazon MSK names a topic of ``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`` as
+    ``{cluster.arn|retype:cluster:topic}/<topic>`` (see :func:`iam_resource`).
     """
 
     sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
@@ -280,6 +296,19 @@ class IamStatement(_Model):
     resource: str
     resource_suffix: str = ""
     when: When | None = None
+
+    @model_validator(mode="after")
+    def _resource(self) -> IamStatement:
+        if self.resource == "*" and self.resource_suffix:
+            raise ValueError(f"{self.sid}: resource_suffix needs an ARN property, not '*'")
+        if "{" in self.resource and self.resource_suffix:
+            raise ValueError(f"{self.sid}: write the suffix into the ARN template instead of resource_suffix")
+        if "{" in self.resource and _RESOURCE_PLACEHOLDER.sub("", self.resource).count("{"):
+            raise ValueError(
+                f"{self.sid}: {self.resource!r} has a placeholder that is not {{key}}, {{key|bucket}}, "
+                "{key|prefix} or {key|retype:OLD:NEW}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _service_prefixes(self) -> IamStatement:
@@ -315,6 +344,13 @@ class TableProperty(_Model):
     map: dict[str, str] | None = None
 
 
+class TableJaas(_Model):
+    """A SQL option set to the SASL/SCRAM JAAS login that ``config/Credentials`` builds."""
+
+    option: str
+    when: When
+
+
 class TableSection(_Model):
     """How a connector role appears in a Table API / SQL job.
 
@@ -323,13 +359,18 @@ class TableSection(_Model):
     ``fromDataStream``) or ``unsupported`` (the reason the role is not offered for the Table API).
     ``options`` maps each SQL option name to a literal or to a key of the property group;
     ``pass_through`` is the prefix under which the group's other keys become options (``properties.``
-    for Kafka client settings, ``""`` when the connector takes the keys as they are).
+    for Kafka client settings, ``""`` when the connector takes the keys as they are); ``withheld``
+    keys are never passed through (values the job itself uses, such as ARNs for IAM or credentials).
+    ``jaas`` names the option that receives the SASL/SCRAM login built by ``config/Credentials``
+    (from the Secrets Manager secret, or the local user) when its ``when`` matches the options.
     """
 
     connector: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
     format: TableFormat | None = None
     options: dict[str, str | TableProperty] = Field(default_factory=dict)
     pass_through: str | None = None
+    withheld: list[str] = Field(default_factory=list)
+    jaas: TableJaas | None = None
     bridge: bool = False
     unsupported: str | None = None
     #: Markdown for the generated README of Table API projects, after the table of options: what
@@ -341,8 +382,12 @@ class TableSection(_Model):
         kinds = [self.connector is not None, self.bridge, self.unsupported is not None]
         if sum(kinds) != 1:
             raise ValueError("a table section needs exactly one of connector, bridge and unsupported")
-        if self.connector is None and (self.format or self.options or self.pass_through is not None):
-            raise ValueError("format, options and pass_through belong to a table section with a connector")
+        if self.connector is None and (
+            self.format or self.options or self.pass_through is not None or self.withheld or self.jaas
+        ):
+            raise ValueError(
+                "format, options, pass_through, withheld and jaas belong to a table section with a connector"
+            )
         for name in self.options:
             if name in ("connector", "format"):
                 raise ValueError(f"option {name!r} is set by the table section's own {name} field")
@@ -401,6 +446,11 @@ class ConnectorRole(_Model):
         return self
 
     def _check_table(self, table: TableSection, properties: dict[str, RuntimeProperty]) -> None:
+        unknown = [key for key in table.withheld if key not in properties]
+        if unknown:
+            raise ValueError(f"table withholds {unknown}, which are not keys of {self.property_group}")
+        if table.withheld and table.pass_through is None:
+            raise ValueError("table `withheld` keys only matter with `pass_through`")
         for name, option in table.options.items():
             if isinstance(option, str):
                 continue
@@ -548,6 +598,8 @@ class Connector(_Model):
                 items += [(f"{role.property_group}.{p.key}", p.when) for p in role.properties]
                 items += [(s.sid, s.when) for s in role.iam]
                 items += [(f.path, f.when) for f in role.files if not isinstance(f, str)]
+                if role.table is not None and role.table.jaas is not None:
+                    items.append((f"{role.property_group}.table.jaas", role.table.jaas.when))
         return ((where, when) for where, when in items if when is not None)
 
     def default_options(self) -> dict[str, str]:
@@ -571,10 +623,11 @@ def iam_resource(resource: str, values: dict[str, str]) -> str:
 
     ``resource`` is a property key (its value is the ARN), ``*``, or a template with ``{key}``,
     ``{key|bucket}`` and ``{key|prefix}`` placeholders (the last two for ``s3://bucket/prefix``
-    values).
+    values) and ``{key|retype:OLD:NEW}`` (an ARN of resource type ``OLD`` given type ``NEW``).
 
     Raises:
-        ValueError: naming the key when a value is missing or is not an ``s3://`` URI.
+        ValueError: naming the key when a value is missing, is not an ``s3://`` URI, or is not an
+            ARN of the resource type the template expects.
     """
     if resource == "*":
         return resource
@@ -586,6 +639,12 @@ def iam_resource(resource: str, values: dict[str, str]) -> str:
         value = _value(values, key)
         if part is None:
             return value
+        if part.startswith("retype:"):
+            _, old, new = part.split(":")
+            head, separator, rest = value.partition(f":{old}/")
+            if not separator or head.count(":") != 4:
+                raise ValueError(f"{key} = {value!r} is not an ARN of resource type {old}")
+            return f"{head}:{new}/{rest}"
         uri = re.fullmatch(r"s3a?://([^/]+)/?(.*)", value)
         if uri is None:
             raise ValueError(f"{key} = {value!r} is not an s3://bucket/prefix URI")

@@ -47,6 +47,8 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "../c"}, "kinesis_efo_consumer", "letters, digits"),
     ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "c" * 129}, "kinesis_efo_consumer", "1 to 128"),
     ({"kinesis_reader": "EFO", "kinesis_efo_lifecycle": "AUTO"}, "kinesis_efo_lifecycle", "AUTO"),
+    ({"source": "kafka", "kafka_auth": "KERBEROS"}, "kafka_auth", "KERBEROS"),
+    ({"sinks": "[kafka]", "kafka_auth": "iam"}, "kafka_auth", "iam"),
 ]
 
 

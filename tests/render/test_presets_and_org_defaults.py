@@ -22,9 +22,9 @@ QUESTIONS = question_names(ROOT)
 
 
 def test_presets_cover_the_common_pipelines() -> None:
-    assert {"kinesis-to-kinesis", "msk-to-msk", "msk-to-iceberg", "kinesis-efo-to-s3", "local-demo"} <= set(
-        PRESETS
-    )
+    common = {"kinesis-to-kinesis", "msk-to-msk", "msk-to-iceberg", "cdc-to-iceberg", "kinesis-efo-to-s3"}
+    common.add("local-demo")
+    assert common <= set(PRESETS)
     for item in PRESETS.values():
         assert item.description
         assert set(item.answers) <= set(QUESTIONS), item.name

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from msf_scaffold.catalog import Catalog, TableProperty, TableSection, load_catalog
+from msf_scaffold.catalog import Catalog, TableJaas, TableProperty, TableSection, applies, load_catalog
 from tests.helpers import Pom, answers_for, java_sources
 
 _CATALOG = load_catalog()
@@ -80,7 +80,10 @@ def test_only_the_table_api_code_is_generated(rendered: Rendered, catalog: Catal
         "parse-stock-prices.sql",
         "valid-stock-prices.sql",
     ]
-    # A role's DataStream factory is generated only when its table section bridges it.
+    # A role's DataStream factory is generated only when its table section bridges it; files that
+    # roles share (config/Credentials.java) are kept when the bridged source lists them.
+    bridged: set[str] = set()
+    others: dict[tuple[str, str], set[str]] = {}
     for connector_id in {source, *sinks}:
         for role_name in ("source", "sink"):
             role = catalog.connectors[connector_id].role(role_name)
@@ -89,14 +92,18 @@ def test_only_the_table_api_code_is_generated(rendered: Rendered, catalog: Catal
             names = {Path(pattern).name for pattern in role.file_patterns()}
             if role.table.bridge and connector_id == source and role_name == "source":
                 assert names <= files
+                bridged |= names
             else:
-                assert not names & files, (connector_id, role_name)
+                others[(connector_id, role_name)] = names
+    for key, names in others.items():
+        assert not (names - bridged) & files, key
 
 
 _METHOD = re.compile(
     r"public static TableDescriptor (\w+)\(PropertyGroup properties[^)]*\) \{(.*?)\n    \}", re.S
 )
 _OPTION = re.compile(r'table\.option\("([^"]+)", (.*?)\);\n', re.S)
+_JAAS_LOGIN = "Credentials.from(properties).scramJaasConfig()"
 
 
 def _parse_option(expression: str) -> str | TableProperty:
@@ -118,7 +125,8 @@ def _parse_definitions(text: str) -> dict[str, TableSection]:
         connector = re.search(r'TableDescriptor\.forConnector\("([^"]+)"\)', body)
         fmt = re.search(r'table\.format\("([^"]+)"\);', body)
         passing = re.search(r'passThrough\(table, properties, "([^"]*)"((?:, "[^"]+")*)\);', body)
-        options = {key: _parse_option(value) for key, value in _OPTION.findall(body)}
+        options = {key: _parse_option(value) for key, value in _OPTION.findall(body) if value != _JAAS_LOGIN}
+        jaas = [key for key, value in _OPTION.findall(body) if value == _JAAS_LOGIN]
         assert connector, name
         section = TableSection(
             connector=connector.group(1),
@@ -127,7 +135,12 @@ def _parse_definitions(text: str) -> dict[str, TableSection]:
             pass_through=passing.group(1) if passing else None,
         )
         if passing:
-            assert re.findall(r'"([^"]+)"', passing.group(2)) == section.referenced(), name
+            keys = re.findall(r'"([^"]+)"', passing.group(2))
+            assert keys[: len(section.referenced())] == section.referenced(), name
+            section = section.model_copy(update={"withheld": keys[len(section.referenced()) :]})
+        if jaas:
+            # The condition is not in the code: the catalog's section supplies it (compared below).
+            section = section.model_copy(update={"jaas": TableJaas(option=jaas[0], when={})})
         result[name] = section
     return result
 
@@ -145,7 +158,12 @@ def test_table_definitions_are_the_catalogs_table_sections(rendered: Rendered, c
         role = catalog.connectors[connector_id].role(role_name)  # type: ignore[arg-type]
         assert role is not None and role.table is not None
         if role.table.connector is not None:
-            expected[_method(connector_id, role_name)] = role.table.model_copy(update={"readme": None})
+            jaas = role.table.jaas
+            options = catalog.options_for(connector_id, {})
+            applied = TableJaas(option=jaas.option, when={}) if jaas and applies(jaas.when, options) else None
+            expected[_method(connector_id, role_name)] = role.table.model_copy(
+                update={"readme": None, "jaas": applied}
+            )
     assert definitions == expected
 
 

@@ -47,7 +47,7 @@ def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
 
 
 def test_roles_and_lines(catalog: Catalog) -> None:
-    assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "datagen"]
+    assert catalog.offered("source", "2.2") == ["kinesis", "kafka", "mysql_cdc", "postgres_cdc", "datagen"]
     assert catalog.offered("sink", "2.2") == [
         "kinesis",
         "kafka",
@@ -253,6 +253,62 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         (lambda d: d["iac"]["connectors"].update({"print": {"source": {}}}), "has no source role"),
         (lambda d: d["iac"]["versions"].update(aws_cdk_lib="^2.0.0"), "aws_cdk_lib"),
         (lambda d: d["connectors"]["kafka"].update(needs_vpc="maybe"), "needs_vpc"),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["properties"].append(
+                {"key": "security.protocol", "required": False, "description": "x", "when": {"auth": ["IAM"]}}
+            ),
+            "KafkaSource lists key security.protocol twice",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["properties"].append(
+                {"key": "topic", "required": False, "description": "x", "when": {"auth": ["TLS"]}}
+            ),
+            "KafkaSource lists key topic twice",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {
+                    "sid": "X",
+                    "actions": ["kafka-cluster:ReadData"],
+                    "resource": "{cluster.arn|retype:cluster:topic}/{topic.name}",
+                }
+            ),
+            "IAM statement X names unknown properties ['topic.name']",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {"sid": "X", "actions": ["kafka-cluster:ReadData"], "resource": "*", "resource_suffix": "/x"}
+            ),
+            "needs an ARN property, not '*'",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["iam"].append(
+                {
+                    "sid": "X",
+                    "actions": ["kafka-cluster:ReadData"],
+                    "resource": "{cluster.arn|retype:Cluster}/{topic}",
+                }
+            ),
+            "has a placeholder that is not",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["dependencies"][0].update(exclusions=["flink-cdc-common"]),
+            "must be group:artifact",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["dependencies"][0].update(scope="provided"),
+            "only applies to compile-scope",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["source"]["table"].update(withheld=["cluster.name"]),
+            "table withholds ['cluster.name'], which are not keys of KafkaSource",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["sink"]["table"].update(
+                jaas={"option": "properties.sasl.jaas.config", "when": {"authentication": ["SCRAM"]}}
+            ),
+            "when names unknown option 'authentication'",
+        ),
     ],
 )
 def test_catalog_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:

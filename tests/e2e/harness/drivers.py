@@ -21,7 +21,10 @@ from confluent_kafka import Consumer, Producer
 from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.kafka import KafkaBroker, client_config
 from tests.e2e.harness.kinesis import CREDENTIALS, REGION, KinesisMock
+from tests.e2e.harness.mysql import MySqlServer
+from tests.e2e.harness.postgres import PostgresServer
 from tests.e2e.harness.processes import ManagedProcess
+from tests.e2e.harness.records import MALFORMED
 
 
 class Driver:
@@ -38,6 +41,14 @@ class Driver:
     def send(self, records: list[str]) -> None:
         """Writes raw records to the source's input."""
         raise NotImplementedError(f"{type(self).__name__} cannot send records")
+
+    def malformed(self) -> list[str]:
+        """The malformed records this source can carry (a database row is never "not JSON")."""
+        return list(MALFORMED)
+
+    def as_sent(self, raw: str) -> Any:
+        """A dead letter's ``raw`` in the form it can be compared with what was sent."""
+        return raw
 
     def sink_properties(self, dead_letter: bool) -> dict[str, str]:
         """Runtime properties of the sink group, or of the DeadLetterSink group."""
@@ -224,3 +235,126 @@ class KinesisDriver(Driver):
             return records
 
         return _collect(fetch, count, timeout_s, job)
+
+
+class _CdcDriver(Driver):
+    """A table in a test database, captured by the job's CDC source.
+
+    Records are rows: ``send`` inserts each JSON record's fields as columns (missing ones as NULL),
+    so the malformed records are the ones whose values the pipeline rejects (a database row is
+    never "not JSON"). The change event the job receives carries the row's ``id`` too; ``as_sent``
+    compares dead letters without it.
+    """
+
+    USER, PASSWORD, DATABASE = "flink_cdc", "flink_cdc_password", "market"
+    COLUMNS = ("event_time", "ticker", "price")
+
+    def __init__(self, prefix: str) -> None:
+        self.table = re.sub(r"[^a-z0-9_]", "_", f"{prefix}_prices".lower())
+
+    def insert(self, statement: str) -> None:
+        raise NotImplementedError
+
+    def malformed(self) -> list[str]:
+        return [record for record in MALFORMED if record.startswith("{")]
+
+    def send(self, records: list[str]) -> None:
+        rows = []
+        for record in records:
+            fields = json.loads(record)
+            rows.append("(" + ", ".join(_sql_literal(fields.get(column)) for column in self.COLUMNS) + ")")
+        self.insert(f"INSERT INTO {self.table} ({', '.join(self.COLUMNS)}) VALUES {', '.join(rows)}")
+
+    def as_sent(self, raw: str) -> Any:
+        # DECIMAL(12, 3) comes back as 182.500: compare numbers as floats.
+        row = json.loads(raw)
+        return {
+            key: float(value) if isinstance(value, int | float) else value
+            for key, value in row.items()
+            if key != "id" and value is not None
+        }
+
+
+class PostgresCdcDriver(_CdcDriver):
+    """A table in the test's PostgreSQL server (logical replication, pgoutput)."""
+
+    def __init__(self, server: PostgresServer, prefix: str) -> None:
+        super().__init__(prefix)
+        self.server = server
+        self.slot = f"slot_{uuid.uuid4().hex[:12]}"
+        if not server.sql("postgres", f"SELECT 1 FROM pg_roles WHERE rolname = '{self.USER}'"):
+            server.script(
+                "postgres",
+                [
+                    f"CREATE ROLE {self.USER} WITH LOGIN REPLICATION PASSWORD '{self.PASSWORD}'",
+                    f"CREATE DATABASE {self.DATABASE} OWNER {self.USER}",
+                ],
+            )
+        # The CDC user owns the table, so that the source can create its publication.
+        server.sql(
+            self.DATABASE,
+            f"CREATE TABLE {self.table} (id bigserial PRIMARY KEY, event_time text, ticker text, "
+            "price numeric(12, 3))",
+            user=self.USER,
+        )
+
+    def source_properties(self) -> dict[str, str]:
+        return {
+            "hostname": "127.0.0.1",
+            "port": str(self.server.port),
+            "database-name": self.DATABASE,
+            "schema-name": "public",
+            "table-name": self.table,
+            "username": self.USER,
+            "password": self.PASSWORD,
+            "slot.name": self.slot,
+        }
+
+    def insert(self, statement: str) -> None:
+        self.server.sql(self.DATABASE, statement, user=self.USER)
+
+
+class MySqlCdcDriver(_CdcDriver):
+    """A table in the test's MySQL-compatible server (row-based binary log)."""
+
+    def __init__(self, server: MySqlServer, prefix: str) -> None:
+        super().__init__(prefix)
+        self.server = server
+        server.script(
+            [
+                f"CREATE DATABASE IF NOT EXISTS {self.DATABASE}",
+                f"CREATE USER IF NOT EXISTS '{self.USER}'@'%' IDENTIFIED BY '{self.PASSWORD}'",
+                f"CREATE USER IF NOT EXISTS '{self.USER}'@'localhost' IDENTIFIED BY '{self.PASSWORD}'",
+                # The privileges Flink CDC documents for its MySQL user.
+                *(
+                    f"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* "
+                    f"TO '{self.USER}'@'{host}'"
+                    for host in ("%", "localhost")
+                ),
+                f"CREATE TABLE {self.DATABASE}.{self.table} (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                "event_time VARCHAR(64), ticker VARCHAR(16), price DECIMAL(12, 3))",
+            ]
+        )
+
+    def source_properties(self) -> dict[str, str]:
+        return {
+            "hostname": "127.0.0.1",
+            "port": str(self.server.port),
+            "database-name": self.DATABASE,
+            "table-name": self.table,
+            "username": self.USER,
+            "password": self.PASSWORD,
+            # A range as wide as the source's parallelism on this machine.
+            "server-id": "5400-5499",
+        }
+
+    def insert(self, statement: str) -> None:
+        self.server.sql(statement, self.DATABASE)
+
+
+def _sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

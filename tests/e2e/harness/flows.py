@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.drivers import DataGenDriver, Driver
 from tests.e2e.harness.job import BuiltProject
 from tests.e2e.harness.processes import ManagedProcess
-from tests.e2e.harness.records import FIRST_BATCH, MALFORMED, SECOND_BATCH, encode, normalised, ordered
+from tests.e2e.harness.records import FIRST_BATCH, SECOND_BATCH, encode, normalised, ordered
 
 #: Bound on each wait for output, job start-up included.
 OUTPUT_TIMEOUT_S = 150
@@ -77,13 +78,16 @@ def _bounded_flow(job: ManagedProcess, sinks: dict[str, Driver]) -> None:
 
 
 def _streaming_flow(job: ManagedProcess, source: Driver, sinks: dict[str, Driver]) -> None:
-    source.send(encode(FIRST_BATCH) + MALFORMED)
+    malformed = source.malformed()
+    source.send(encode(FIRST_BATCH) + malformed)
     first_sink = next(iter(sinks.values()))
     for sink_id, driver in sinks.items():
         prices = driver.read(job, dead_letter=False, count=len(FIRST_BATCH), timeout_s=OUTPUT_TIMEOUT_S)
         assert ordered(prices) == normalised(FIRST_BATCH), f"{sink_id}: {prices}\n{job.tail()}"
-    dead = first_sink.read(job, dead_letter=True, count=len(MALFORMED), timeout_s=OUTPUT_TIMEOUT_S)
-    assert sorted(letter["raw"] for letter in dead) == sorted(MALFORMED), f"{dead}\n{job.tail()}"
+    dead = first_sink.read(job, dead_letter=True, count=len(malformed), timeout_s=OUTPUT_TIMEOUT_S)
+    received = sorted(json.dumps(source.as_sent(letter["raw"]), sort_keys=True) for letter in dead)
+    sent = sorted(json.dumps(source.as_sent(record), sort_keys=True) for record in malformed)
+    assert received == sent, f"{dead}\n{job.tail()}"
     assert all(letter["error"] for letter in dead)
     assert job.running, f"the job stopped after the malformed records:\n{job.tail()}"
 

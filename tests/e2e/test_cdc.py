@@ -1,0 +1,72 @@
+"""End to end with change data capture: real PostgreSQL (logical replication) and MySQL-compatible
+(MariaDB, row-based binary log) servers from the Debian packages, captured by the generated job's
+Flink CDC source and written to a real Kafka broker.
+
+Rows go in with INSERT; the job must turn each into the normalised stock price on the Kafka topic,
+send rows with invalid values (a negative price, no ticker, a bad timestamp) to the dead-letter
+topic, and keep running. Flink CDC 3.6.0 for Flink 2.2 is not served by every Maven repository;
+the test runs on the 1.20 line (Flink CDC 3.5.0) and on 2.2 where 3.6.0 resolves (else xfail
+naming the coordinate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness.drivers import KafkaDriver, MySqlCdcDriver, PostgresCdcDriver
+from tests.e2e.harness.flows import run_flow
+from tests.e2e.harness.job import Scenario, build
+from tests.e2e.harness.kafka import KafkaBroker
+from tests.e2e.harness.mysql import MySqlServer
+from tests.e2e.harness.postgres import PostgresServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def mysql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MySqlServer]:
+    server = MySqlServer(tmp_path_factory.mktemp("mysql")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("line", ["1.20", "2.2"])
+def test_postgres_cdc_source_to_kafka_sink(
+    line: str, postgres: PostgresServer, broker: KafkaBroker, tmp_path: Path
+) -> None:
+    scenario = Scenario("postgres_cdc", ("kafka",), line=line, label=line.replace(".", ""))
+    project = build(scenario, tmp_path)
+    run_flow(
+        project,
+        PostgresCdcDriver(postgres, scenario.id),
+        {"kafka": KafkaDriver(broker, scenario.id)},
+        tmp_path,
+    )
+
+
+@pytest.mark.parametrize("line", ["1.20", "2.2"])
+def test_mysql_cdc_source_to_kafka_sink(
+    line: str, mysql: MySqlServer, broker: KafkaBroker, tmp_path: Path
+) -> None:
+    scenario = Scenario("mysql_cdc", ("kafka",), line=line, label=line.replace(".", ""))
+    project = build(scenario, tmp_path)
+    run_flow(
+        project,
+        MySqlCdcDriver(mysql, scenario.id),
+        {"kafka": KafkaDriver(broker, scenario.id)},
+        tmp_path,
+    )
