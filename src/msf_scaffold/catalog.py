@@ -362,7 +362,8 @@ class TableSection(_Model):
     for Kafka client settings, ``""`` when the connector takes the keys as they are); ``withheld``
     keys are never passed through (values the job itself uses, such as ARNs for IAM or credentials).
     ``jaas`` names the option that receives the SASL/SCRAM login built by ``config/Credentials``
-    (from the Secrets Manager secret, or the local user) when its ``when`` matches the options.
+    (from the Secrets Manager secret, or the local user) when its ``when`` matches the options;
+    ``files`` lists the role's files that the table needs (that helper), with their conditions.
     """
 
     connector: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
@@ -371,6 +372,8 @@ class TableSection(_Model):
     pass_through: str | None = None
     withheld: list[str] = Field(default_factory=list)
     jaas: TableJaas | None = None
+    #: Files of the role that a Table API job needs although it does not use the role's factory.
+    files: list[str | ConditionalFile] = Field(default_factory=list)
     bridge: bool = False
     unsupported: str | None = None
     #: Markdown for the generated README of Table API projects, after the table of options: what
@@ -451,6 +454,9 @@ class ConnectorRole(_Model):
             raise ValueError(f"table withholds {unknown}, which are not keys of {self.property_group}")
         if table.withheld and table.pass_through is None:
             raise ValueError("table `withheld` keys only matter with `pass_through`")
+        for file in table.files:
+            if file not in self.files:
+                raise ValueError(f"table file {file} must be one of the role's files, with the same `when`")
         for name, option in table.options.items():
             if isinstance(option, str):
                 continue

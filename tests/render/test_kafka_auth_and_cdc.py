@@ -288,6 +288,8 @@ def test_kafka_tables_keep_arns_and_credentials_out_of_the_connector_options(
     jaas = 'table.option("properties.sasl.jaas.config", Credentials.from(properties).scramJaasConfig());'
     assert definitions.count(jaas) == (2 if auth == "SCRAM" else 0)
     assert ("import" in definitions and ".config.Credentials;" in definitions) == (auth == "SCRAM")
+    assert (_java(project, "Credentials.java") is not None) == (auth == "SCRAM")
+    assert _java(project, "KafkaSourceFactory.java") is None
     it = _java(project, "StreamingJobIT.java")
     assert it is not None
     assert ("scramJaasConfig()" in it) == (auth == "SCRAM")
