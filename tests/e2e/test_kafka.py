@@ -1,12 +1,12 @@
 """End to end with Kafka: a real broker (KRaft, from Maven Central jars), generated jobs reading and
 writing it, the data generator as source and the print sink as output.
 
-One broker serves the module; each scenario builds its project once and uses its own topics.
+One broker (the ``broker`` fixture of conftest.py) serves the module; each scenario builds its
+project once and uses its own topics.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +17,6 @@ from tests.e2e.harness.job import Scenario, build
 from tests.e2e.harness.kafka import KafkaBroker
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
-    kafka = KafkaBroker(tmp_path_factory.mktemp("kafka")).start()
-    try:
-        yield kafka
-    finally:
-        kafka.stop()
 
 
 def test_kafka_source_to_kafka_sink(broker: KafkaBroker, tmp_path: Path) -> None:
