@@ -1,7 +1,8 @@
 """End to end with Kafka: a real broker (KRaft, from Maven Central jars), generated jobs reading and
 writing it, the data generator as source and the print sink as output.
 
-One broker serves the module; each scenario builds its project once and uses its own topics.
+One broker (the ``broker`` fixture of conftest.py) serves the module; each scenario builds its
+project once and uses its own topics.
 """
 
 from __future__ import annotations

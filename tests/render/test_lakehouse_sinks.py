@@ -196,3 +196,59 @@ def test_readme_iam_templates_resolve_for_deployed_values(catalog: Catalog) -> N
         "ListOutputBucket": "arn:aws:s3:::out-bucket",
         "WriteOutputFiles": "arn:aws:s3:::out-bucket/prices/*",
     }
+
+
+def _local_output_rows(readme: str) -> list[tuple[str, str, str, str]]:
+    """The README's table of local output directories: (sink label, group, key, directory)."""
+    lines = readme.splitlines()
+    start = lines.index("| Sink | Group | Key | Local directory |") + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        label, group, key, directory = (cell.strip().strip("`") for cell in line.strip("|").split("|"))
+        rows.append((label, group, key, directory))
+    return rows
+
+
+def test_readme_lists_the_local_output_directories(
+    project: tuple[Path, str, str, dict[str, str]], catalog: Catalog
+) -> None:
+    """Where a local run writes: every file: value of the sink groups, and when it appears (the
+    local checkpoint interval of the generated StreamingJob)."""
+    path, _, sink, _ = project
+    readme = (path / "README.md").read_text()
+    expected = [
+        (catalog.connectors[sink].label, group, key, value)
+        for group, values in local_properties(path).items()
+        for key, value in values.items()
+        if value.startswith("file:")
+    ]
+    role = catalog.connectors[sink].sink
+    assert role is not None
+    assert {group for _, group, _, _ in expected} == {role.property_group, "DeadLetterSink"}
+    assert sorted(_local_output_rows(readme)) == sorted(expected)
+    job = next(text for name, text in java_sources(path).items() if name.endswith("/StreamingJob.java"))
+    interval = re.search(r"LOCAL_CHECKPOINT_INTERVAL_MS = ([0-9_]+)L;", job)
+    assert interval is not None
+    seconds = int(interval[1].replace("_", "")) // 1000
+    assert f"a local run checkpoints every {seconds} seconds" in " ".join(readme.split())
+    # The job reads from Kafka: the local run needs the broker.
+    assert "The local run connects to the services named" in readme
+
+
+@pytest.mark.parametrize("sink", ["iceberg", "files"])
+def test_readme_local_run_with_the_generator_needs_no_service(sink: str, tmp_path: Path) -> None:
+    """The data generator writing to local directories needs nothing else, and says so."""
+    render(
+        tmp_path,
+        answers_for(
+            "2.2", "datagen", (sink,), **({"iceberg_catalog": "HADOOP"} if sink == "iceberg" else {})
+        ),
+    )
+    readme = (tmp_path / "README.md").read_text()
+    assert "The local run needs nothing else" in readme
+    assert "writes them to the local directories below, then stops" in readme
+    assert "connects to the services" not in readme
+    assert not (tmp_path / "docker-compose.yml").exists()
+    assert _local_output_rows(readme)

@@ -7,4 +7,6 @@
 - ``job``: generate, build once and run a project; its stdout, its exit.
 - ``drivers``: one driver per connector: the runtime properties that point the connector at the
   service, how to send records in (sources) and read them out (sinks).
+- ``file_sinks``: drivers of the sinks that write to a directory (Iceberg, files), read back after
+  the job's checkpoint commits.
 """
