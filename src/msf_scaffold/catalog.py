@@ -504,6 +504,8 @@ class LocalService(_Model):
     docs: str
     resource_property: str
     properties: dict[str, str]
+    #: The keys that name the service, as seen from inside the Compose network (the `flink` profile).
+    cluster_properties: dict[str, str]
     environment: dict[str, str]
     features: str
     #: The Compose service definition; checked against the Compose Specification by the tests.
@@ -525,10 +527,19 @@ class LocalService(_Model):
         return self
 
 
+class FlinkCluster(_Model):
+    """The `flink` Compose profile: a session cluster of the project's Flink version."""
+
+    image: str = Field(pattern=r"^[\w./-]+:[\w.-]*\{flink\}[\w.-]*\{java\}[\w.-]*$")
+    docs: str
+    properties: dict[str, str]
+
+
 class ServiceCatalog(_Model):
     """``services.yml``: local services for development and the sample records they are seeded with."""
 
     sample_records: list[str] = Field(min_length=1)
+    flink_cluster: FlinkCluster
     services: dict[str, LocalService]
 
     @model_validator(mode="after")

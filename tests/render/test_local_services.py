@@ -16,6 +16,7 @@ from tests.helpers import answers_file, compose_errors, local_properties
 from tests.render.conftest import Rendered
 
 LOCAL_COMPOSE = "src/main/resources/flink-application-properties-local-compose.json"
+CLUSTER = "src/main/resources/flink-application-properties-cluster.json"
 
 
 def _compose(project: Path) -> dict[str, object]:
@@ -36,13 +37,82 @@ def test_compose_file_follows_the_compose_specification(rendered: Rendered, cata
     assert "version" not in document  # obsolete in the Compose Specification
     services = document["services"]
     assert isinstance(services, dict)
-    assert list(services) == [name for service in needed for name in (service, f"{service}-init")]
+    assert list(services) == [
+        *(name for service in needed for name in (service, f"{service}-init")),
+        "jobmanager",
+        "taskmanager",
+    ]
     for service_id in needed:
         service, init = services[service_id], services[f"{service_id}-init"]
         assert "healthcheck" in service
         assert init["depends_on"] == {service_id: {"condition": "service_healthy"}}
         for image in (service["image"], init["image"]):
             assert re.fullmatch(r"[\w./-]+:\d[\w.-]*", image), image
+        assert "profiles" not in service
+
+
+def test_the_flink_profile_runs_the_projects_flink_version_with_the_cluster_properties(
+    rendered: Rendered, catalog: Catalog
+) -> None:
+    project, line, source, sinks, _ = rendered
+    needed = catalog.local_services(source, sinks)
+    if not needed:
+        assert not (project / CLUSTER).exists()
+        return
+    services = _compose(project)["services"]
+    assert isinstance(services, dict)
+    flink = catalog.build.versions["flink"].value_for(line)
+    java = catalog.flink.lines[line].java_release
+    environment = {
+        k: v for service_id in needed for k, v in catalog.services.services[service_id].environment.items()
+    }
+    for role in ("jobmanager", "taskmanager"):
+        service = services[role]
+        assert service["image"] == f"flink:{flink}-java{java}"
+        assert service["profiles"] == ["flink"]
+        assert service["command"] == role
+        settings = dict(
+            line.split(": ", 1) for line in service["environment"]["FLINK_PROPERTIES"].splitlines()
+        )
+        assert settings == catalog.services.flink_cluster.properties
+        assert service["environment"] == {
+            "FLINK_PROPERTIES": service["environment"]["FLINK_PROPERTIES"],
+            "FLINK_APPLICATION_PROPERTIES": "/opt/flink/usrlib/application-properties.json",
+            **environment,
+        }
+        assert f"./{CLUSTER}:/opt/flink/usrlib/application-properties.json:ro" in service["volumes"]
+    assert services["taskmanager"]["depends_on"] == {"jobmanager": {"condition": "service_healthy"}}
+
+    # The cluster file is the local-compose file with the services addressed by their names.
+    local = {
+        e["PropertyGroupId"]: e["PropertyMap"] for e in json.loads((project / LOCAL_COMPOSE).read_text())
+    }
+    cluster = {e["PropertyGroupId"]: e["PropertyMap"] for e in json.loads((project / CLUSTER).read_text())}
+    assert list(cluster) == list(local)
+    changed = {
+        (group, key)
+        for group, values in cluster.items()
+        for key in values
+        if values[key] != local[group][key]
+    }
+    expected = set()
+    for group, values in local.items():
+        for service_id in needed:
+            for key in catalog.services.services[service_id].cluster_properties:
+                if key in values and _uses(catalog, source, sinks, group, service_id):
+                    expected.add((group, key))
+    assert changed == expected and changed
+    assert all("localhost" not in value for group, key in changed for value in [cluster[group][key]])
+
+
+def _uses(catalog: Catalog, source: str, sinks: tuple[str, ...], group: str, service_id: str) -> bool:
+    """Whether the property group belongs to a role that runs against the service."""
+    roles = {"DeadLetterSink": catalog.connectors[sinks[0]].sink}
+    for role in [catalog.connectors[source].source, *(catalog.connectors[s].sink for s in sinks)]:
+        assert role is not None
+        roles[role.property_group] = role
+    role = roles[group]
+    return role is not None and service_id in role.local_services
 
 
 def test_init_steps_create_every_resource_the_job_uses_and_seed_its_input(
@@ -137,7 +207,13 @@ def test_makefile_starts_seeds_runs_and_stops_the_services(rendered: Rendered, c
         **environment,
     }
     assert f"LOCAL_PROPERTIES := {LOCAL_COMPOSE}" in text
-    assert targets["local-down"] == ["$(COMPOSE) down --volumes --remove-orphans"]
+    assert targets["local-down"] == ["$(COMPOSE) --profile flink down --volumes --remove-orphans"]
+    artifact = answers_file(project)["artifact_id"]
+    assert targets["run-cluster"] == [
+        "./mvnw -B -q package -DskipTests",
+        "$(COMPOSE) --profile flink up --detach --wait jobmanager taskmanager",
+        f"$(COMPOSE) exec jobmanager sh -c 'flink run --detached /opt/flink/usrlib/target/{artifact}-*.jar'",
+    ]
 
 
 @pytest.mark.parametrize(
