@@ -29,12 +29,14 @@ _CATALOG = load_catalog()
 Options = tuple[tuple[str, str], ...]
 Combination = tuple[str, str, tuple[str, ...], Options]
 
-# Connector options that change a sink's table (its format, its catalog), rendered on every line.
+# Connector options that change a sink's table (its format, its catalog), and each sink that adds
+# columns as the dead-letter table, rendered on every line. Sinks in catalog order, as copier keeps them.
 _OPTION_VARIANTS: list[tuple[str, tuple[str, ...], Options]] = [
     ("datagen", ("files",), (("files_format", "PARQUET"),)),
     ("datagen", ("iceberg",), (("iceberg_catalog", "HADOOP"),)),
     ("datagen", ("iceberg", "files"), (("iceberg_catalog", "S3_TABLES"), ("iceberg_partitioning", "TICKER"))),
-    ("datagen", ("dynamodb", "firehose"), ()),
+    ("datagen", ("dynamodb",), ()),
+    ("datagen", ("firehose", "dynamodb"), ()),
 ]
 
 
