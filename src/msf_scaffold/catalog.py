@@ -330,14 +330,66 @@ class IamStatement(_Model):
         return [match.group(1) for match in _RESOURCE_PLACEHOLDER.finditer(self.resource)]
 
 
-TableFormat = Literal["raw", "json"]
+TableFormat = Literal["raw", "json", "parquet"]
+
+
+class TableFormatChoice(_Model):
+    """A format that follows one of the connector's options: ``map`` gives the format per value."""
+
+    option: str
+    map: dict[str, TableFormat] = Field(min_length=1)
 
 
 class TableProperty(_Model):
     """A ``WITH`` option whose value is a key of the role's runtime property group.
 
     ``map`` translates the property's values into the SQL connector's (for example Kafka's
-    ``starting.offsets`` = ``committed`` into ``scan.startup.mode`` = ``group-offsets``).
+    ``starting.offsets`` = ``committed`` into ``scan.startup.mode`` = ``group-offsets``). ``arn``
+    takes a part of an ARN value instead: ``name`` (the resource name after the first ``/``) or
+    ``region``, so that a connector wanting a name reads the ARN that IAM needs.
+    """
+
+    property: str
+    map: dict[str, str] | None = None
+    arn: Literal["name", "region"] | None = None
+
+    @model_validator(mode="after")
+    def _one_translation(self) -> TableProperty:
+        if self.map is not None and self.arn is not None:
+            raise ValueError(f"table option reading {self.property!r}: use map or arn, not both")
+        return self
+
+
+class TableColumn(_Model):
+    """A column the job adds to the rows it writes, computed in SQL from the rows' columns.
+
+    ``sql`` may name keys of the property group as ``{key}``: each becomes the key's value as a SQL
+    string literal. The column is added only to rows that have every column in ``reads`` (the
+    prices have no ``raw``, the dead letters no ``event_time``), and, with ``name_property``, only
+    when that key is set: its value is then the column's name.
+    """
+
+    name: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    name_property: str | None = None
+    sql: str = Field(min_length=1)
+    reads: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_name(self) -> TableColumn:
+        if (self.name is None) == (self.name_property is None):
+            raise ValueError("a table column needs exactly one of name and name_property")
+        return self
+
+    def placeholders(self) -> list[str]:
+        """The property keys ``sql`` names."""
+        return re.findall(r"\{([^{}]+)\}", self.sql)
+
+
+class TablePartitioning(_Model):
+    """Partition columns read from a key of the property group.
+
+    The key's value holds comma-separated column names, or with ``map`` names the columns for each
+    value ("" for none).
     """
 
     property: str
@@ -351,29 +403,54 @@ class TableJaas(_Model):
     when: When
 
 
+class TableCatalog(_Model):
+    """A sink table that lives in a catalog (Iceberg).
+
+    The job runs ``CREATE CATALOG`` with the section's ``options``, then ``CREATE DATABASE IF NOT
+    EXISTS`` and ``CREATE TABLE IF NOT EXISTS``, and inserts into the table. ``database`` and
+    ``table`` are keys of the group; ``config`` is table configuration the job sets first (the
+    catalog's sink implementation).
+    """
+
+    type: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    database: str
+    table: str
+    config: dict[str, str] = Field(default_factory=dict)
+
+
 class TableSection(_Model):
     """How a connector role appears in a Table API / SQL job.
 
     Exactly one kind: ``connector`` (a SQL connector registered from the role's property group at
-    start-up), ``bridge`` (a source only: the role's DataStream source becomes a table through
+    start-up), ``catalog`` (a sink table created in a catalog, see :class:`TableCatalog`),
+    ``bridge`` (a source only: the role's DataStream source becomes a table through
     ``fromDataStream``) or ``unsupported`` (the reason the role is not offered for the Table API).
-    ``options`` maps each SQL option name to a literal or to a key of the property group;
-    ``pass_through`` is the prefix under which the group's other keys become options (``properties.``
-    for Kafka client settings, ``""`` when the connector takes the keys as they are); ``withheld``
-    keys are never passed through (values the job itself uses, such as ARNs for IAM or credentials).
-    ``jaas`` names the option that receives the SASL/SCRAM login built by ``config/Credentials``
-    (from the Secrets Manager secret, or the local user) when its ``when`` matches the options;
-    ``files`` lists the role's files that the table needs (that helper), with their conditions.
+    ``options`` maps each SQL option name (the catalog's, for ``catalog``) to a literal or to a key
+    of the property group; an option whose key the group lacks for the chosen connector options is
+    left out. ``pass_through`` is the prefix under which the group's other keys become options
+    (``properties.`` for Kafka client settings, ``""`` when the connector takes the keys as they
+    are). Sinks may add ``columns`` computed in SQL and be ``partition_by`` columns (a literal,
+    comma-separated, or :class:`TablePartitioning`); a partition column the rows lack is skipped.
+    ``withheld`` keys are never passed through (values the job itself uses, such as ARNs for IAM or
+    credentials); ``jaas`` names the option that receives the SASL/SCRAM login built by
+    ``config/Credentials`` (from the Secrets Manager secret, or the local user) when its ``when``
+    matches the options; ``files`` lists the role's files that the table needs (that helper).
     """
 
     connector: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
-    format: TableFormat | None = None
+    catalog: TableCatalog | None = None
+    format: TableFormat | TableFormatChoice | None = None
     options: dict[str, str | TableProperty] = Field(default_factory=dict)
     pass_through: str | None = None
     withheld: list[str] = Field(default_factory=list)
     jaas: TableJaas | None = None
     #: Files of the role that a Table API job needs although it does not use the role's factory.
     files: list[str | ConditionalFile] = Field(default_factory=list)
+    columns: list[TableColumn] = Field(default_factory=list)
+    partition_by: str | TablePartitioning | None = None
+    #: The key whose local value is a ``file://`` location: the generated MiniCluster test then
+    #: runs the whole job into a temporary directory and reads the rows back through the table.
+    local_location: str | None = None
     bridge: bool = False
     unsupported: str | None = None
     #: Markdown for the generated README of Table API projects, after the table of options: what
@@ -382,23 +459,85 @@ class TableSection(_Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> TableSection:
-        kinds = [self.connector is not None, self.bridge, self.unsupported is not None]
+        kinds = [
+            self.connector is not None,
+            self.catalog is not None,
+            self.bridge,
+            self.unsupported is not None,
+        ]
         if sum(kinds) != 1:
-            raise ValueError("a table section needs exactly one of connector, bridge and unsupported")
-        if self.connector is None and (
-            self.format or self.options or self.pass_through is not None or self.withheld or self.jaas
+            raise ValueError(
+                "a table section needs exactly one of connector, catalog, bridge and unsupported"
+            )
+        defines = self.connector is not None or self.catalog is not None
+        if not defines and (
+            self.format
+            or self.options
+            or self.pass_through is not None
+            or self.columns
+            or self.partition_by
+            or self.local_location
+            or self.withheld
+            or self.jaas
         ):
             raise ValueError(
-                "format, options, pass_through, withheld and jaas belong to a table section with a connector"
+                "format, options, pass_through, withheld, jaas, columns, partition_by and local_location "
+                "belong to a table section with a connector or a catalog"
             )
+        if self.catalog is not None and (self.format is not None or self.pass_through is not None):
+            raise ValueError("a catalog table has no format or pass_through: the catalog decides")
         for name in self.options:
-            if name in ("connector", "format"):
-                raise ValueError(f"option {name!r} is set by the table section's own {name} field")
+            if name in ("connector", "format", "type"):
+                field = "catalog type" if name == "type" else name
+                raise ValueError(f"option {name!r} is set by the table section's own {field} field")
         return self
 
     def referenced(self) -> list[str]:
         """The property keys the options read."""
         return [o.property for o in self.options.values() if isinstance(o, TableProperty)]
+
+    def used_keys(self) -> list[str]:
+        """Every property key the section reads, so that pass-through leaves it out."""
+        keys = self.referenced()
+        if self.catalog is not None:
+            keys += [self.catalog.database, self.catalog.table]
+        for column in self.columns:
+            keys += column.placeholders() + ([column.name_property] if column.name_property else [])
+        if isinstance(self.partition_by, TablePartitioning):
+            keys.append(self.partition_by.property)
+        return list(dict.fromkeys(keys))
+
+    def formats(self) -> list[TableFormat]:
+        """Every format the section can use, whatever the connector's options."""
+        if self.format is None:
+            return []
+        if isinstance(self.format, TableFormatChoice):
+            return list(dict.fromkeys(self.format.map.values()))
+        return [self.format]
+
+    def resolved(self, options: dict[str, str], allowed: dict[str, list[str] | None]) -> TableSection:
+        """The section of one project.
+
+        The format follows the connector's ``options``; only the ``WITH`` options whose key is in
+        the group stay (``allowed``: each key's allowed values, None for any), their ``map``
+        narrowed to the values the key allows.
+        """
+        fmt = self.format
+        if isinstance(fmt, TableFormatChoice):
+            fmt = fmt.map[options[fmt.option]]
+        kept: dict[str, str | TableProperty] = {}
+        for name, option in self.options.items():
+            if isinstance(option, str):
+                kept[name] = option
+            elif option.property in allowed:
+                values = allowed[option.property]
+                narrowed = option
+                if option.map is not None and values is not None:
+                    narrowed = option.model_copy(
+                        update={"map": {k: v for k, v in option.map.items() if k in values}}
+                    )
+                kept[name] = narrowed
+        return self.model_copy(update={"format": fmt, "options": kept})
 
 
 class ConnectorRole(_Model):
@@ -445,11 +584,22 @@ class ConnectorRole(_Model):
             if unknown:
                 raise ValueError(f"IAM statement {statement.sid} names unknown properties {unknown}")
         if self.table is not None:
-            self._check_table(self.table, {p.key: p for p in self.properties})
+            self._check_table(self.table)
         return self
 
-    def _check_table(self, table: TableSection, properties: dict[str, RuntimeProperty]) -> None:
-        unknown = [key for key in table.withheld if key not in properties]
+    def _allowed_values(self) -> dict[str, set[str] | None]:
+        """Each key's allowed values (None: any); a key listed once per option value has their union."""
+        allowed: dict[str, set[str] | None] = {}
+        for p in self.properties:
+            if p.key in allowed and allowed[p.key] is None:
+                continue
+            allowed[p.key] = None if p.allowed is None else (allowed.get(p.key) or set()) | set(p.allowed)
+        return allowed
+
+    def _check_table_helpers(self, table: TableSection) -> None:
+        """The keys a table withholds from its connector and the role files it keeps."""
+        keys = {p.key for p in self.properties}
+        unknown = [key for key in table.withheld if key not in keys]
         if unknown:
             raise ValueError(f"table withholds {unknown}, which are not keys of {self.property_group}")
         if table.withheld and table.pass_through is None:
@@ -457,20 +607,50 @@ class ConnectorRole(_Model):
         for file in table.files:
             if file not in self.files:
                 raise ValueError(f"table file {file} must be one of the role's files, with the same `when`")
+
+    def _check_table(self, table: TableSection) -> None:
+        self._check_table_helpers(table)
+        allowed = self._allowed_values()
+
+        def known(key: str, where: str) -> set[str] | None:
+            if key not in allowed:
+                raise ValueError(
+                    f"{where} reads {key!r}, which is not a key of {self.property_group} "
+                    f"({', '.join(allowed)})"
+                )
+            return allowed[key]
+
+        def covers(mapping: dict[str, str] | None, key: str, where: str, what: str) -> None:
+            values = known(key, where)
+            if mapping is not None and values is not None and set(mapping) != values:
+                raise ValueError(
+                    f"{where}: map must {what} exactly the allowed values {sorted(values)} of {key}, "
+                    f"not {sorted(mapping)}"
+                )
+
         for name, option in table.options.items():
-            if isinstance(option, str):
-                continue
-            known = properties.get(option.property)
-            if known is None:
-                raise ValueError(
-                    f"table option {name!r} reads {option.property!r}, which is not a key of "
-                    f"{self.property_group} ({', '.join(properties)})"
-                )
-            if option.map is not None and known.allowed is not None and set(option.map) != set(known.allowed):
-                raise ValueError(
-                    f"table option {name!r}: map must translate exactly the allowed values "
-                    f"{known.allowed} of {option.property}, not {sorted(option.map)}"
-                )
+            if not isinstance(option, str):
+                covers(option.map, option.property, f"table option {name!r}", "translate")
+        keys = [
+            (key, "table catalog")
+            for key in ([table.catalog.database, table.catalog.table] if table.catalog else [])
+        ]
+        keys += [(table.local_location, "table local_location")] if table.local_location else []
+        for column in table.columns:
+            names = [column.name_property] if column.name_property else []
+            keys += [
+                (key, f"table column {column.name or column.name_property!r}")
+                for key in column.placeholders() + names
+            ]
+        for key, where in keys:
+            known(key, where)
+        if isinstance(table.partition_by, TablePartitioning):
+            covers(
+                table.partition_by.map,
+                table.partition_by.property,
+                "table partition_by",
+                "give the columns of",
+            )
 
     def file_patterns(self) -> list[str]:
         """Every file pattern of the role, conditional or not."""
@@ -587,10 +767,21 @@ class Connector(_Model):
         return self
 
     def _check_table_roles(self) -> None:
-        if self.sink is not None and self.sink.table is not None and self.sink.table.bridge:
-            raise ValueError("sink.table: bridge is for sources (a DataStream source read as a table)")
+        if self.sink is not None and self.sink.table is not None:
+            table = self.sink.table
+            if table.bridge:
+                raise ValueError("sink.table: bridge is for sources (a DataStream source read as a table)")
+            if isinstance(table.format, TableFormatChoice):
+                option = self.options.get(table.format.option)
+                if option is None or option.choices is None or set(option.choices) != set(table.format.map):
+                    raise ValueError(
+                        f"sink.table.format follows option {table.format.option!r}: its map must give a "
+                        "format for exactly that option's choices"
+                    )
         if self.source is not None and self.source.table is not None:
             table = self.source.table
+            if table.catalog is not None or table.columns or table.partition_by is not None:
+                raise ValueError("source.table: catalog, columns and partition_by are for sinks")
             if table.connector is not None and table.format != "raw":
                 raise ValueError(
                     "source.table: format must be raw, so that the job parses each record in SQL "
@@ -895,19 +1086,33 @@ class Catalog(_Model):
                         "(docs/adding-a-connector.md, 'The Table API'), or `table: {unsupported: "
                         "<why>}` to keep the role out of Table API projects with that reason"
                     )
-                elif (
-                    TABLE in self.apis.apis
-                    and role.table.format == "json"
-                    and not any(
-                        d.artifact == "flink-json"
-                        for line in self.flink.lines
-                        for d in self.dependencies_for([connector_id], line=line, api=TABLE)
-                    )
-                ):
-                    yield (
-                        f"connectors.{connector_id}.{role_name}.table uses the json format: add "
-                        "org.apache.flink:flink-json (provided) with `when: {api: [table]}`"
-                    )
+                elif TABLE in self.apis.apis:
+                    yield from self._table_format_problems(connector_id, role_name, role.table)
+
+    _FORMAT_ARTIFACTS = {"json": "flink-json", "parquet": "flink-parquet"}
+
+    def _table_format_problems(self, connector_id: str, role_name: str, table: TableSection) -> Iterator[str]:
+        """Each format a table can use needs its format artifact in Table API projects."""
+        fmt = table.format
+        choices: list[tuple[dict[str, str], str]]
+        if isinstance(fmt, TableFormatChoice):
+            choices = [({fmt.option: value}, f) for value, f in fmt.map.items()]
+        else:
+            choices = [({}, fmt)] if fmt is not None else []
+        for chosen, name in choices:
+            artifact = self._FORMAT_ARTIFACTS.get(name)
+            if artifact is None:
+                continue
+            if not any(
+                d.artifact == artifact
+                for line in self.supported_lines(connector_id)
+                for d in self.dependencies_for([connector_id], {connector_id: chosen}, line=line, api=TABLE)
+            ):
+                when = f" for {chosen}" if chosen else ""
+                yield (
+                    f"connectors.{connector_id}.{role_name}.table uses the {name} format{when}: add "
+                    f"org.apache.flink:{artifact} with `when: {{api: [table]}}`"
+                )
 
     def _iac_problems(self) -> Iterator[str]:
         for alarm in self.iac.alarms:

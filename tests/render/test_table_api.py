@@ -4,41 +4,83 @@ dead-letter table."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from msf_scaffold.catalog import Catalog, TableJaas, TableProperty, TableSection, applies, load_catalog
+from msf_scaffold.catalog import (
+    Catalog,
+    TableCatalog,
+    TableColumn,
+    TableJaas,
+    TablePartitioning,
+    TableProperty,
+    TableSection,
+    applies,
+    load_catalog,
+)
+from msf_scaffold.properties import PropertyGroupSpec, property_groups
 from tests.helpers import Pom, answers_for, java_sources
 
 _CATALOG = load_catalog()
 
 
-def _combinations(catalog: Catalog) -> list[tuple[str, str, tuple[str, ...]]]:
-    result: list[tuple[str, str, tuple[str, ...]]] = []
+Options = tuple[tuple[str, str], ...]
+Combination = tuple[str, str, tuple[str, ...], Options]
+
+# Connector options that change a sink's table (its format, its catalog), and each sink that adds
+# columns as the dead-letter table, rendered on every line. Sinks in catalog order, as copier keeps them.
+_OPTION_VARIANTS: list[tuple[str, tuple[str, ...], Options]] = [
+    ("datagen", ("files",), (("files_format", "PARQUET"),)),
+    ("datagen", ("iceberg",), (("iceberg_catalog", "HADOOP"),)),
+    ("datagen", ("iceberg", "files"), (("iceberg_catalog", "S3_TABLES"), ("iceberg_partitioning", "TICKER"))),
+    ("datagen", ("dynamodb",), ()),
+    ("datagen", ("firehose", "dynamodb"), ()),
+]
+
+
+def _combinations(catalog: Catalog) -> list[Combination]:
+    result: list[Combination] = []
     for line in catalog.flink.lines:
         sinks = catalog.offered("sink", line, "table")
         for index, source in enumerate(catalog.offered("source", line, "table")):
-            result.append((line, source, (sinks[index % len(sinks)],)))
-            result.append((line, source, tuple(sinks)))
+            result.append((line, source, (sinks[index % len(sinks)],), ()))
+            result.append((line, source, tuple(sinks), ()))
+        result += [(line, source, chosen, options) for source, chosen, options in _OPTION_VARIANTS]
     return result
 
 
 COMBINATIONS = _combinations(_CATALOG)
-_RENDERED: dict[tuple[str, str, tuple[str, ...]], Path] = {}
-Rendered = tuple[Path, str, str, tuple[str, ...]]
+_RENDERED: dict[Combination, Path] = {}
+Rendered = tuple[Path, str, str, tuple[str, ...], dict[str, dict[str, str]]]
 
 
-@pytest.fixture(params=COMBINATIONS, ids=[f"{c[0]}-{c[1]}-to-{'+'.join(c[2])}" for c in COMBINATIONS])
+def _id(c: Combination) -> str:
+    return f"{c[0]}-{c[1]}-to-{'+'.join(c[2])}" + "".join(f"-{k}={v}" for k, v in c[3])
+
+
+def _connector_options(answers: Options) -> dict[str, dict[str, str]]:
+    """copier answers such as files_format=PARQUET, by connector and option."""
+    result: dict[str, dict[str, str]] = {}
+    for name, value in answers:
+        connector_id = next(c for c in _CATALOG.connectors if name.startswith(c + "_"))
+        result.setdefault(connector_id, {})[name.removeprefix(connector_id + "_")] = value
+    return result
+
+
+@pytest.fixture(params=COMBINATIONS, ids=[_id(c) for c in COMBINATIONS])
 def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
-    line, source, sinks = request.param
+    line, source, sinks, options = request.param
     if request.param not in _RENDERED:
-        result = copie_session.copy(extra_answers=answers_for(line, source, sinks, api="table"))
+        result = copie_session.copy(
+            extra_answers=answers_for(line, source, sinks, api="table", **dict(options))
+        )
         assert result.exit_code == 0, result.exception
         _RENDERED[request.param] = result.project_dir
-    return _RENDERED[request.param], line, source, sinks
+    return _RENDERED[request.param], line, source, sinks, _connector_options(options)
 
 
 def _java(project: Path, name: str) -> str:
@@ -46,11 +88,11 @@ def _java(project: Path, name: str) -> str:
 
 
 def test_pom_has_the_table_api_dependencies_of_the_catalog(rendered: Rendered, catalog: Catalog) -> None:
-    project, line, source, sinks = rendered
+    project, line, source, sinks, options = rendered
     pins = catalog.pins()
     expected = {
         (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks], line=line, api="table")
+        for d in catalog.dependencies_for([source, *sinks], options, line=line, api="table")
     }
     actual = {(d.group, d.artifact, d.version, d.scope) for d in Pom(project / "pom.xml").dependencies}
     assert actual == expected
@@ -59,7 +101,7 @@ def test_pom_has_the_table_api_dependencies_of_the_catalog(rendered: Rendered, c
 
 
 def test_only_the_table_api_code_is_generated(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks = rendered
+    project, _, source, sinks, options = rendered
     files = {Path(path).name for path in java_sources(project)}
     assert {
         "StreamingJob.java",
@@ -80,30 +122,46 @@ def test_only_the_table_api_code_is_generated(rendered: Rendered, catalog: Catal
         "parse-stock-prices.sql",
         "valid-stock-prices.sql",
     ]
-    # A role's DataStream factory is generated only when its table section bridges it; files that
-    # roles share (config/Credentials.java) are kept when the bridged source lists them.
-    bridged: set[str] = set()
+    # A role's DataStream factory is generated only when its table section bridges it; a table
+    # keeps the role files it names (config/Credentials.java for a SCRAM login), and files that
+    # roles share are kept when any role keeps them.
+    kept: set[str] = set()
     others: dict[tuple[str, str], set[str]] = {}
     for connector_id in {source, *sinks}:
+        chosen = catalog.options_for(connector_id, options)
         for role_name in ("source", "sink"):
             role = catalog.connectors[connector_id].role(role_name)
             if role is None or role.table is None:
                 continue
+            selected = connector_id == source if role_name == "source" else connector_id in sinks
             names = {Path(pattern).name for pattern in role.file_patterns()}
-            if role.table.bridge and connector_id == source and role_name == "source":
+            if role.table.bridge and selected:
                 assert names <= files
-                bridged |= names
-            else:
-                others[(connector_id, role_name)] = names
+                kept |= names
+                continue
+            needed = {
+                Path(f if isinstance(f, str) else f.path).name
+                for f in role.table.files
+                if selected and (isinstance(f, str) or applies(f.when, chosen))
+            }
+            assert needed <= files, (connector_id, role_name)
+            kept |= needed
+            others[(connector_id, role_name)] = names
     for key, names in others.items():
-        assert not (names - bridged) & files, key
+        assert not (names - kept) & files, key
 
 
 _METHOD = re.compile(
-    r"public static TableDescriptor (\w+)\(PropertyGroup properties[^)]*\) \{(.*?)\n    \}", re.S
+    r"public static (TableDescriptor|CatalogDescriptor|Table|String) (\w+)\(([^)]*)\) \{(.*?)\n    \}", re.S
 )
-_OPTION = re.compile(r'table\.option\("([^"]+)", (.*?)\);\n', re.S)
+_OPTION = re.compile(r'(?:table\.option|options\.put)\("([^"]+)", (.*?)\);\n', re.S)
 _JAAS_LOGIN = "Credentials.from(properties).scramJaasConfig()"
+_TRANSLATE = re.compile(r'translate\(properties, "([^"]+)", Map\.of\((.*?)\)\)', re.S)
+
+
+def _pairs(text: str) -> dict[str, str]:
+    pairs = re.findall(r'"([^"]*)"', text)
+    return dict(zip(pairs[::2], pairs[1::2], strict=True))
 
 
 def _parse_option(expression: str) -> str | TableProperty:
@@ -112,36 +170,95 @@ def _parse_option(expression: str) -> str | TableProperty:
     direct = re.fullmatch(r'properties\.get\("([^"]+)"\)', expression)
     if direct:
         return TableProperty(property=direct.group(1))
-    mapped = re.fullmatch(r'translate\(properties, "([^"]+)", Map\.of\((.*)\)\)', expression, re.S)
+    arn = re.fullmatch(r'arn(Name|Region)\(properties, "([^"]+)"\)', expression)
+    if arn:
+        return TableProperty(property=arn.group(2), arn="name" if arn.group(1) == "Name" else "region")
+    mapped = _TRANSLATE.fullmatch(expression)
     assert mapped, expression
-    pairs = re.findall(r'"([^"]*)"', mapped.group(2))
-    return TableProperty(property=mapped.group(1), map=dict(zip(pairs[::2], pairs[1::2], strict=True)))
+    return TableProperty(property=mapped.group(1), map=_pairs(mapped.group(2)))
+
+
+def _parse_partitioning(body: str) -> str | TablePartitioning | None:
+    found = re.search(
+        r'partitionColumns\(.*?,\s*("[^"]*"|properties\.get\("[^"]+"\)|translate\(.*?\)\))\)', body, re.S
+    )
+    if found is None:
+        return None
+    expression = found.group(1)
+    if expression.startswith('"'):
+        return expression.strip('"')
+    option = _parse_option(expression)
+    assert isinstance(option, TableProperty)
+    return TablePartitioning(property=option.property, map=option.map)
+
+
+def _parse_columns(body: str) -> list[TableColumn]:
+    """The columns a ``<method>Rows`` method adds, read back into the catalog's TableColumn."""
+    columns = []
+    variables = dict(re.findall(r'String (\w+) = properties\.toMap\(\)\.get\("([^"]+)"\);', body))
+    for condition, call in re.findall(
+        r"(?:if \((.*?)\) \{\s*)?result = result\.addColumns\((callSql\(.*?\)\.as\(.*?\))\);", body, re.S
+    ):
+        sql, name = re.fullmatch(r"callSql\((.*)\)\.as\((.*)\)", call, re.S).groups()  # type: ignore[union-attr]
+        text = re.sub(r'" \+ sqlString\(properties\.get\("([^"]+)"\)\) \+ "', r"{\1}", sql)
+        text = re.sub(r'" \+ sqlString\(properties\.get\("([^"]+)"\)\)$', r'{\1}"', text)
+        reads = re.search(r"hasColumns\(result, (.*?)\)", condition or "")
+        columns.append(
+            TableColumn(
+                name=name.strip('"') if name.startswith('"') else None,
+                name_property=None if name.startswith('"') else variables[name],
+                sql=json.loads(text),
+                reads=re.findall(r'"([^"]+)"', reads.group(1)) if reads else [],
+            )
+        )
+    return columns
 
 
 def _parse_definitions(text: str) -> dict[str, TableSection]:
     """Each TableDefinitions method, read back into the catalog's TableSection."""
+    methods = {name: (kind, body) for kind, name, _, body in _METHOD.findall(text)}
     result = {}
-    for name, body in _METHOD.findall(text):
-        connector = re.search(r'TableDescriptor\.forConnector\("([^"]+)"\)', body)
-        fmt = re.search(r'table\.format\("([^"]+)"\);', body)
-        passing = re.search(r'passThrough\(table, properties, "([^"]*)"((?:, "[^"]+")*)\);', body)
-        options = {key: _parse_option(value) for key, value in _OPTION.findall(body) if value != _JAAS_LOGIN}
-        jaas = [key for key, value in _OPTION.findall(body) if value == _JAAS_LOGIN]
-        assert connector, name
-        section = TableSection(
-            connector=connector.group(1),
-            format=fmt.group(1) if fmt else None,
-            options=options,
-            pass_through=passing.group(1) if passing else None,
+    for name, (kind, body) in methods.items():
+        if kind == "TableDescriptor":
+            connector = re.search(r'TableDescriptor\.forConnector\("([^"]+)"\)', body)
+            fmt = re.search(r'table\.format\("([^"]+)"\);', body)
+            passing = re.search(r'passThrough\(table, properties, "([^"]*)"((?:, "[^"]+")*)\);', body)
+            assert connector, name
+            written = _OPTION.findall(body)
+            jaas = [key for key, value in written if value == _JAAS_LOGIN]
+            section = TableSection(
+                connector=connector.group(1),
+                format=fmt.group(1) if fmt else None,
+                options={key: _parse_option(value) for key, value in written if value != _JAAS_LOGIN},
+                pass_through=passing.group(1) if passing else None,
+                partition_by=_parse_partitioning(body),
+                # The login's condition is not in the code; the expected section drops it too.
+                jaas=TableJaas(option=jaas[0], when={}) if jaas else None,
+            )
+            if passing:
+                keys = re.findall(r'"([^"]+)"', passing.group(2))
+                used = section.model_copy(
+                    update={"columns": _parse_columns(methods.get(name + "Rows", ("", ""))[1])}
+                ).used_keys()
+                assert keys[: len(used)] == used, name
+                section = section.model_copy(update={"withheld": keys[len(used) :]})
+        elif kind == "String" and name + "Catalog" in methods:
+            catalog_body = methods[name + "Catalog"][1]
+            options = {key: _parse_option(value) for key, value in _OPTION.findall(catalog_body)}
+            catalog_type = options.pop("type")
+            path = re.findall(r'properties\.get\("([^"]+)"\)', methods[name + "Path"][1])
+            config = dict(re.findall(r'tableEnv\.getConfig\(\)\.set\("([^"]+)", "([^"]*)"\);', body))
+            assert isinstance(catalog_type, str), name
+            section = TableSection(
+                catalog=TableCatalog(type=catalog_type, database=path[0], table=path[1], config=config),
+                options=options,
+                partition_by=_parse_partitioning(body),
+            )
+        else:
+            continue
+        result[name] = section.model_copy(
+            update={"columns": _parse_columns(methods.get(name + "Rows", ("", ""))[1])}
         )
-        if passing:
-            keys = re.findall(r'"([^"]+)"', passing.group(2))
-            assert keys[: len(section.referenced())] == section.referenced(), name
-            section = section.model_copy(update={"withheld": keys[len(section.referenced()) :]})
-        if jaas:
-            # The condition is not in the code: the catalog's section supplies it (compared below).
-            section = section.model_copy(update={"jaas": TableJaas(option=jaas[0], when={})})
-        result[name] = section
     return result
 
 
@@ -150,42 +267,75 @@ def _method(connector_id: str, role: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
+def _groups(rendered: Rendered) -> dict[str, PropertyGroupSpec]:
+    _, _, source, sinks, options = rendered
+    groups = property_groups(
+        _CATALOG, source, sinks, aws_region="us-east-1", artifact_id="x", options=options, api="table"
+    )
+    return {g.group_id: g for g in groups}
+
+
 def test_table_definitions_are_the_catalogs_table_sections(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks = rendered
+    project, _, source, sinks, options = rendered
     definitions = _parse_definitions(_java(project, "TableDefinitions.java"))
+    groups = _groups(rendered)
     expected: dict[str, TableSection] = {}
     for connector_id, role_name in [(source, "source"), *((s, "sink") for s in sinks)]:
         role = catalog.connectors[connector_id].role(role_name)  # type: ignore[arg-type]
         assert role is not None and role.table is not None
-        if role.table.connector is not None:
-            jaas = role.table.jaas
-            options = catalog.options_for(connector_id, {})
-            applied = TableJaas(option=jaas.option, when={}) if jaas and applies(jaas.when, options) else None
-            expected[_method(connector_id, role_name)] = role.table.model_copy(
-                update={"readme": None, "jaas": applied}
+        if role.table.connector is not None or role.table.catalog is not None:
+            group = groups[role.property_group]
+            allowed = {p.key: list(p.allowed) if p.allowed else None for p in group.properties}
+            chosen = catalog.options_for(connector_id, options)
+            section = role.table.resolved(chosen, allowed)
+            jaas = section.jaas
+            applied = TableJaas(option=jaas.option, when={}) if jaas and applies(jaas.when, chosen) else None
+            expected[_method(connector_id, role_name)] = section.model_copy(
+                update={"readme": None, "local_location": None, "jaas": applied, "files": []}
             )
     assert definitions == expected
 
 
 def test_the_job_defines_every_table_from_its_property_group(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks = rendered
+    project, _, source, sinks, _ = rendered
     job = _java(project, "StreamingJob.java")
     tables = dict(
         re.findall(
             r'createTemporaryTable\("(\w+)",\s+TableDefinitions\.(\w+\(properties\.group\("\w+"\))', job
         )
     )
-    expected = {}
-    for sink in sinks:
+    catalogs = {
+        table: f'{method}(properties.group("{group}")'
+        for method, table, group in re.findall(
+            r"insertInto\(TableDefinitions\.(\w+)\(\s+tableEnv, "
+            r'"(\w+)_catalog", properties\.group\("(\w+)"\)',
+            job,
+        )
+    }
+    expected_tables: dict[str, str] = {}
+    expected_catalogs: dict[str, str] = {}
+    rows = [(f"{s}_sink", s, "prices") for s in sinks] + [("dead_letter_sink", sinks[0], "deadLetters")]
+    inserted = []
+    for table, sink, output in rows:
         role = catalog.connectors[sink].sink
-        assert role is not None
-        expected[f"{sink}_sink"] = f'{_method(sink, "sink")}(properties.group("{role.property_group}")'
-    first = catalog.connectors[sinks[0]].sink
-    assert first is not None
-    expected["dead_letter_sink"] = f'{_method(sinks[0], "sink")}(properties.group("DeadLetterSink")'
-    assert tables == expected
-    inserts = re.findall(r"statements\.add\(output\.(\w+)\(\)\.insertInto\(\"(\w+)\"\)\);", job)
-    assert inserts == [("prices", f"{s}_sink") for s in sinks] + [("deadLetters", "dead_letter_sink")]
+        assert role is not None and role.table is not None
+        group = "DeadLetterSink" if table == "dead_letter_sink" else role.property_group
+        definition = f'{_method(sink, "sink")}(properties.group("{group}")'
+        (expected_catalogs if role.table.catalog else expected_tables)[table] = definition
+        if role.table.columns:
+            variable = _method(table, "rows")
+            assert (
+                f"Table {variable} = TableDefinitions.{_method(sink, 'sink')}Rows("
+                f'properties.group("{group}"), output.{output}());'
+            ) in job
+            inserted.append(variable)
+        else:
+            inserted.append(f"output.{output}()")
+    assert tables == expected_tables
+    assert catalogs == expected_catalogs
+    inserts = re.findall(r"statements\.add\(([\w.()]+?)\.insertInto\(", job)
+    assert inserts == inserted
+    assert "tableEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);" in job
 
     src = catalog.connectors[source].source
     assert src is not None and src.table is not None

@@ -32,15 +32,61 @@ def test_every_role_has_a_table_section_and_is_offered_for_the_table_api(catalog
                 assert (connector_id in offered) == (reason is None), (connector_id, role, reason)
 
 
-def test_sources_read_raw_records_and_sinks_write_json_or_print(catalog: Catalog) -> None:
+def test_sources_read_raw_records_and_sinks_write_their_format(catalog: Catalog) -> None:
     for connector_id, connector in catalog.connectors.items():
         if connector.source is not None and connector.source.table is not None:
             table = connector.source.table
             assert table.bridge or table.unsupported or table.format == "raw", connector_id
         if connector.sink is not None and connector.sink.table is not None:
             table = connector.sink.table
-            assert table.format in ("json", None), connector_id
-            assert table.format is not None or table.connector == "print" or table.unsupported, connector_id
+            assert set(table.formats()) <= {"json", "parquet"}, connector_id
+    # The connectors that map columns themselves (print, DynamoDB) and catalogs take no format.
+    formatless = {
+        connector_id
+        for connector_id, connector in catalog.connectors.items()
+        if connector.sink is not None
+        and connector.sink.table is not None
+        and not connector.sink.table.formats()
+    }
+    assert formatless == {"print", "dynamodb", "iceberg"}
+    files = catalog.connectors["files"].sink
+    assert files is not None and files.table is not None
+    assert files.table.formats() == ["json", "parquet"]
+
+
+def test_a_project_resolves_the_format_and_keeps_the_options_its_group_has(catalog: Catalog) -> None:
+    files = catalog.connectors["files"].sink
+    iceberg = catalog.connectors["iceberg"].sink
+    assert files is not None and files.table is not None and iceberg is not None and iceberg.table is not None
+    assert files.table.resolved({"format": "PARQUET"}, {"path": None}).format == "parquet"
+    assert files.table.resolved({"format": "JSON"}, {"path": None}).format == "json"
+    hadoop = iceberg.table.resolved({}, {"catalog.type": ["HADOOP"], "warehouse": None})
+    assert set(hadoop.options) == {"catalog-impl", "io-impl", "warehouse"}
+    impl = hadoop.options["catalog-impl"]
+    assert isinstance(impl, TableProperty) and impl.map == {
+        "HADOOP": "org.apache.iceberg.hadoop.HadoopCatalog"
+    }
+    glue = iceberg.table.resolved(
+        {},
+        {"catalog.type": ["GLUE", "HADOOP"], "warehouse": None, "glue.catalog.id": None, "aws.region": None},
+    )
+    assert set(glue.options) == {"catalog-impl", "io-impl", "warehouse", "glue.id", "client.region"}
+
+
+def test_sinks_that_need_a_name_read_it_from_the_arn_iam_needs(catalog: Catalog) -> None:
+    for connector_id, option, key in (
+        ("firehose", "delivery-stream", "delivery.stream.arn"),
+        ("dynamodb", "table-name", "table.arn"),
+    ):
+        sink = catalog.connectors[connector_id].sink
+        assert sink is not None and sink.table is not None
+        assert sink.table.options[option] == TableProperty(property=key, arn="name")
+        assert sink.table.options["aws.region"] == TableProperty(property=key, arn="region")
+        assert any(statement.resource == key for statement in sink.iam)
+    dynamodb = catalog.connectors["dynamodb"].sink
+    assert dynamodb is not None and dynamodb.table is not None
+    # Pass-through must not hand the keys that shape the rows to the connector.
+    assert {"key.attributes", "id.attribute", "table.arn"} <= set(dynamodb.table.used_keys())
 
 
 def test_table_options_read_keys_of_their_own_property_group(catalog: Catalog) -> None:
@@ -142,6 +188,45 @@ def _option_named_api(raw: dict[str, Any]) -> None:
     )
 
 
+def _format_choice_of_another_option(raw: dict[str, Any]) -> None:
+    raw["connectors"]["files"]["sink"]["table"]["format"] = {"option": "format", "map": {"JSON": "json"}}
+
+
+def _no_flink_parquet(raw: dict[str, Any]) -> None:
+    deps = raw["connectors"]["files"]["dependencies"]
+    raw["connectors"]["files"]["dependencies"] = [d for d in deps if d["artifact"] != "flink-parquet"]
+
+
+def _catalog_with_format(raw: dict[str, Any]) -> None:
+    raw["connectors"]["iceberg"]["sink"]["table"]["format"] = "json"
+
+
+def _arn_and_map(raw: dict[str, Any]) -> None:
+    raw["connectors"]["firehose"]["sink"]["table"]["options"]["delivery-stream"]["map"] = {"a": "b"}
+
+
+def _column_with_two_names(raw: dict[str, Any]) -> None:
+    raw["connectors"]["dynamodb"]["sink"]["table"]["columns"][0]["name"] = "id"
+
+
+def _column_reading_an_unknown_key(raw: dict[str, Any]) -> None:
+    raw["connectors"]["files"]["sink"]["table"]["columns"][0]["sql"] = (
+        "DATE_FORMAT(CURRENT_TIMESTAMP, {pattern})"
+    )
+
+
+def _partial_partition_map(raw: dict[str, Any]) -> None:
+    raw["connectors"]["iceberg"]["sink"]["table"]["partition_by"]["map"].pop("TICKER")
+
+
+def _unknown_local_location(raw: dict[str, Any]) -> None:
+    raw["connectors"]["files"]["sink"]["table"]["local_location"] = "directory"
+
+
+def _catalog_source(raw: dict[str, Any]) -> None:
+    raw["connectors"]["kafka"]["source"]["table"]["partition_by"] = "topic"
+
+
 def _connector_option_key(raw: dict[str, Any]) -> None:
     raw["connectors"]["kafka"]["sink"]["table"]["options"]["format"] = "csv"
 
@@ -154,11 +239,23 @@ def _connector_option_key(raw: dict[str, Any]) -> None:
         (_partial_map, "map must translate exactly the allowed values"),
         (_json_source, "source.table: format must be raw"),
         (_bridged_sink, "bridge is for sources"),
-        (_two_kinds, "exactly one of connector, bridge and unsupported"),
+        (_two_kinds, "exactly one of connector, catalog, bridge and unsupported"),
         (_no_flink_json, "uses the json format: add org.apache.flink:flink-json"),
         (_unknown_api, "when api lists unknown APIs ['sql']"),
         (_option_named_api, "option name 'api' is reserved"),
         (_connector_option_key, "option 'format' is set by the table section's own format field"),
+        (_format_choice_of_another_option, "its map must give a format for exactly that option's choices"),
+        (
+            _no_flink_parquet,
+            "uses the parquet format for {'format': 'PARQUET'}: add org.apache.flink:flink-parquet",
+        ),
+        (_catalog_with_format, "a catalog table has no format or pass_through"),
+        (_arn_and_map, "use map or arn, not both"),
+        (_column_with_two_names, "exactly one of name and name_property"),
+        (_column_reading_an_unknown_key, "table column 'dt' reads 'pattern', which is not a key of FileSink"),
+        (_partial_partition_map, "partition_by: map must give the columns of exactly the allowed values"),
+        (_unknown_local_location, "table local_location reads 'directory'"),
+        (_catalog_source, "source.table: catalog, columns and partition_by are for sinks"),
     ],
 )
 def test_table_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:
