@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from msf_scaffold.catalog import Catalog, Role, applies
+from msf_scaffold.catalog import Catalog, Role, applies, iam_resource
 from msf_scaffold.properties import property_groups
 from tests.helpers import answers_for, render
 
@@ -33,8 +33,12 @@ class Case:
         return answers_for(self.line, self.source, self.sinks, iac=iac, **extra)
 
 
+_AWS_SINKS = ("iceberg", "files", "firehose", "dynamodb")
+
 #: Connector sets that cover both Flink lines, every connector with IAM statements or a VPC, the
-#: Kinesis reader options and a project without any AWS resource.
+#: Kinesis reader options, both AWS catalogs of Iceberg (one per line: GLUE has ARN templates,
+#: S3_TABLES a suffix), a property map with a key that is only set when given (DynamoDB's
+#: id.attribute) and a project without any AWS resource.
 CASES = [
     Case("2.2", "kinesis", ("kinesis",)),
     Case("2.2", "kinesis", ("kinesis", "kafka"), {"kinesis": {"reader": "EFO"}}),
@@ -42,6 +46,8 @@ CASES = [
     Case("1.20", "kafka", ("kinesis",)),
     Case("1.20", "datagen", ("print",)),
     Case("2.2", "kafka", ("kafka", "print")),
+    Case("2.2", "kinesis", _AWS_SINKS, {"iceberg": {"catalog": "GLUE"}}),
+    Case("1.20", "kafka", _AWS_SINKS, {"iceberg": {"catalog": "S3_TABLES"}}),
 ]
 CASE_IDS = [case.id for case in CASES]
 
@@ -54,6 +60,22 @@ def rendered(case: Case, iac: str, factory: pytest.TempPathFactory) -> Path:
     if key not in _RENDERED:
         _RENDERED[key] = render(factory.mktemp(f"{iac}-{case.id}") / "project", case.answers(iac))
     return _RENDERED[key]
+
+
+def project_fixture(iac: str) -> Any:
+    """A ``project`` fixture: (case, project with ``iac`` infrastructure code) for every case.
+
+    Assign it to a module-level name ``project`` in a test module of the flavour.
+    """
+
+    @pytest.fixture(params=CASES, ids=CASE_IDS)
+    def project(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> tuple[Case, Path]:
+        case: Case = request.param
+        return case, rendered(case, iac, tmp_path_factory)
+
+    return project
 
 
 @dataclass(frozen=True)
@@ -115,13 +137,20 @@ def expected_parameters(catalog: Catalog, case: Case) -> list[Parameter]:
 
 @dataclass(frozen=True)
 class Statement:
-    """An execution-role statement a connector needs: actions on the ARN in a property (+ suffix)."""
+    """An execution-role statement a connector needs: actions on the ARN in a property (``key``,
+    + ``suffix``), on the ARN an ARN ``template`` builds from the group's properties, or on ``*``."""
 
     sid: str
     actions: tuple[str, ...]
     group: str | None
     key: str | None
     suffix: str
+    template: str | None = None
+
+    def resource(self, values: dict[tuple[str, str], str]) -> str:
+        """The ARN ``catalog.iam_resource`` expands for ``values`` of (group, key)."""
+        assert self.template is not None and self.group is not None
+        return iam_resource(self.template, {k: v for (g, k), v in values.items() if g == self.group})
 
 
 def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
@@ -143,16 +172,56 @@ def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
         for statement in role.iam:
             if applies(statement.when, options):
                 specific = statement.resource != "*"
+                template = statement.resource if "{" in statement.resource else None
                 result.append(
                     Statement(
                         sid=statement.sid + purpose,
                         actions=tuple(statement.actions),
                         group=group if specific else None,
-                        key=statement.resource if specific else None,
+                        key=statement.resource if specific and template is None else None,
                         suffix=statement.resource_suffix,
+                        template=template,
                     )
                 )
     return result
+
+
+#: Values an s3:// property of an ARN template is given: with a prefix, the bucket alone, and with
+#: the trailing "/" people often write.
+S3_URIS = ("s3://analytics-lake/warehouse/prices", "s3://analytics-lake", "s3://analytics-lake/warehouse/")
+
+
+def sample_values(catalog: Catalog, case: Case, s3_uri: str) -> dict[tuple[str, str], str]:
+    """A value for every parameter, as (group, key) -> value, to expand ARN templates with.
+
+    Keys that templates read as ``{key|bucket}`` or ``{key|prefix}`` get ``s3_uri``; the others
+    their local value, their default, or a made-up name.
+    """
+    uri_keys = {
+        (s.group, key)
+        for s in expected_statements(catalog, case)
+        if s.template
+        for key in re.findall(r"\{([^{}|]+)\|", s.template)
+    }
+    groups = property_groups(
+        catalog,
+        case.source,
+        case.sinks,
+        aws_region="us-east-1",
+        artifact_id="my-flink-app",
+        options=case.options,
+    )
+    local = {(group.group_id, p.key): p.value for group in groups for p in group.properties}
+    result = {}
+    for p in expected_parameters(catalog, case):
+        key = (p.group, p.key)
+        result[key] = s3_uri if key in uri_keys else (local[key] or p.default or f"sample-{p.variable}")
+    return result
+
+
+def samples(catalog: Catalog, case: Case) -> list[dict[tuple[str, str], str]]:
+    """:func:`sample_values` for each of :data:`S3_URIS`."""
+    return [sample_values(catalog, case, uri) for uri in S3_URIS]
 
 
 def needs_vpc(catalog: Catalog, case: Case) -> bool:

@@ -17,6 +17,7 @@ import pytest
 
 from msf_scaffold.catalog import Catalog
 from tests.helpers import local_properties
+from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
     CASES,
@@ -25,13 +26,15 @@ from tests.iac.projects import (
     expected_statements,
     readme_properties,
     rendered,
+    samples,
 )
 from tests.iac.tools import cfn_lint_errors
 
 pytestmark = pytest.mark.iac
 
-#: Both Flink lines; Kinesis EFO with a VPC connector, Kafka into Kinesis, and no AWS resource.
-CDK_CASES = [CASES[1], CASES[3], CASES[4]]
+#: Both Flink lines; Kinesis EFO with a VPC connector, Kafka into Kinesis, no AWS resource, and the
+#: AWS sinks whose IAM resources are ARN templates (Iceberg on Glue, files).
+CDK_CASES = [CASES[1], CASES[3], CASES[4], CASES[6]]
 _NODE_MODULES: list[Path] = []
 _SYNTHESIZED: dict[str, dict[str, Any]] = {}
 _ENV = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "CI": "true"}
@@ -157,10 +160,19 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
 
     (policy,) = _resources(template, "AWS::IAM::Policy").values()
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    names = {(p.group, p.key): p.name for p in expected_parameters(catalog, case)}
+    conditions = {name: not name.startswith("CreateStreams") for name in template.get("Conditions", {})}
     for expected in expected_statements(catalog, case):
         actions = statements[expected.sid]["Action"]
         assert sorted([actions] if isinstance(actions, str) else actions) == sorted(set(expected.actions))
-        assert "*" not in json.dumps(statements[expected.sid]["Resource"]).replace("/consumer/*", "")
+        resource = statements[expected.sid]["Resource"]
+        if expected.template is not None:
+            for values in samples(catalog, case):
+                parameters = {names[key]: value for key, value in values.items()}
+                arn = expressions.cloudformation(resource, parameters, conditions)
+                assert arn == expected.resource(values), (expected.sid, values)
+            continue
+        assert "*" not in json.dumps(resource).replace("/consumer/*", "")
     (role,) = _resources(template, "AWS::IAM::Role").values()
     principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
     assert principal == {"Service": "kinesisanalytics.amazonaws.com"}
