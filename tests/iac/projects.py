@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from msf_scaffold.catalog import Catalog, Role, applies, iam_resource
 from msf_scaffold.properties import property_groups
@@ -22,15 +23,33 @@ class Case:
     source: str
     sinks: tuple[str, ...]
     options: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The `tags` answer; None keeps its default.
+    tags: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
         chosen = "-".join(v for values in self.options.values() for v in values.values())
-        return f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}" + (f"-{chosen}" if chosen else "")
+        tagged = "-tagged" if self.tags is not None else ""
+        return (
+            f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}" + (f"-{chosen}" if chosen else "") + tagged
+        )
 
     def answers(self, iac: str) -> dict[str, Any]:
-        extra = {f"{c}_{name}": value for c, values in self.options.items() for name, value in values.items()}
+        extra: dict[str, Any] = {
+            f"{c}_{name}": value for c, values in self.options.items() for name, value in values.items()
+        }
+        if self.tags is not None:
+            extra["tags"] = self.tags
         return answers_for(self.line, self.source, self.sinks, iac=iac, **extra)
+
+    @property
+    def expected_tags(self) -> dict[str, str]:
+        """The tags every taggable resource carries: Owner and Application (the owner and
+        artifact_id answers), unless a key of the `tags` answer replaces them (IAM compares keys
+        without case), then the `tags` answer."""
+        given = self.tags or {}
+        base = {"Owner": "my-team", "Application": "my-flink-app"}
+        return {**{k: v for k, v in base.items() if k.lower() not in {g.lower() for g in given}}, **given}
 
 
 _AWS_SINKS = ("iceberg", "files", "firehose", "dynamodb")
@@ -38,13 +57,19 @@ _AWS_SINKS = ("iceberg", "files", "firehose", "dynamodb")
 #: Connector sets that cover both Flink lines, every connector with IAM statements or a VPC, the
 #: Kinesis reader options, both AWS catalogs of Iceberg (one per line: GLUE has ARN templates,
 #: S3_TABLES a suffix), a property map with a key that is only set when given (DynamoDB's
-#: id.attribute) and a project without any AWS resource.
+#: id.attribute), a project without any AWS resource, and organisation tags.
 CASES = [
     Case("2.2", "kinesis", ("kinesis",)),
     Case("2.2", "kinesis", ("kinesis", "kafka"), {"kinesis": {"reader": "EFO"}}),
     Case("1.20", "kinesis", ("print",), {"kinesis": {"reader": "EFO", "efo_lifecycle": "SELF_MANAGED"}}),
     Case("1.20", "kafka", ("kinesis",)),
-    Case("1.20", "datagen", ("print",)),
+    # Organisation tags: one replaces Owner (in another case), one has a prefix, one non-ASCII text.
+    Case(
+        "1.20",
+        "datagen",
+        ("print",),
+        tags={"CostCenter": "1234", "owner": "data-platform", "acme:environment": "pré-prod"},
+    ),
     Case("2.2", "kafka", ("kafka", "print")),
     Case("2.2", "kinesis", _AWS_SINKS, {"iceberg": {"catalog": "GLUE"}}),
     Case("1.20", "kafka", _AWS_SINKS, {"iceberg": {"catalog": "S3_TABLES"}}),
@@ -222,6 +247,13 @@ def sample_values(catalog: Catalog, case: Case, s3_uri: str) -> dict[tuple[str, 
 def samples(catalog: Catalog, case: Case) -> list[dict[tuple[str, str], str]]:
     """:func:`sample_values` for each of :data:`S3_URIS`."""
     return [sample_values(catalog, case, uri) for uri in S3_URIS]
+
+
+def taggable(kind: str) -> bool:
+    """Whether a CloudFormation resource type has a Tags property (the schemas cfn-lint ships)."""
+    return "Tags" in PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", kind).schema.get(
+        "properties", {}
+    )
 
 
 def needs_vpc(catalog: Catalog, case: Case) -> bool:

@@ -27,6 +27,7 @@ from tests.iac.projects import (
     readme_properties,
     rendered,
     samples,
+    taggable,
 )
 from tests.iac.tools import cfn_lint_errors
 
@@ -178,3 +179,16 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
     assert principal == {"Service": "kinesisanalytics.amazonaws.com"}
     actions = json.dumps(policy["Properties"]["PolicyDocument"])
     assert "kinesisanalyticsv2:" not in actions
+
+
+def test_every_taggable_resource_carries_the_tags(synthesized: tuple[Case, Path, dict[str, Any]]) -> None:
+    case, _, template = synthesized
+    kinds = []
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        if taggable(resource["Type"]):
+            assert {tag["Key"]: tag["Value"] for tag in properties["Tags"]} == case.expected_tags, logical_id
+            kinds.append(resource["Type"])
+        else:
+            assert "Tags" not in properties, logical_id
+    assert {"AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(kinds)

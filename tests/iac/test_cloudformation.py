@@ -21,6 +21,7 @@ from tests.iac.projects import (
     project_fixture,
     readme_properties,
     samples,
+    taggable,
 )
 from tests.iac.tools import assert_checkov_clean, cfn_lint_errors, checkov
 
@@ -230,3 +231,18 @@ def test_artifacts_stack_is_a_private_versioned_bucket(project: tuple[Case, Path
     assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
     assert set(template["Outputs"]) == {"ArtifactBucketName"}
+
+
+def test_every_taggable_resource_carries_the_tags(project: tuple[Case, Path]) -> None:
+    case, path = project
+    tagged = []
+    for name in ("artifacts.yml", "application.yml"):
+        for logical_id, resource in _template(path, name)["Resources"].items():
+            properties = resource.get("Properties", {})
+            if taggable(resource["Type"]):
+                pairs = [(tag["Key"], tag["Value"]) for tag in properties["Tags"]]
+                assert pairs == list(case.expected_tags.items()), logical_id
+                tagged.append(resource["Type"])
+            else:
+                assert "Tags" not in properties, logical_id
+    assert {"AWS::S3::Bucket", "AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role"} <= set(tagged)

@@ -240,3 +240,19 @@ def test_alarms_watch_the_failure_signals(project: tuple[Case, Path], catalog: C
     if expected_lag is not None:
         assert f'("{expected_lag}")' in metrics.pop("source_lag")
     assert sorted(metrics.values()) == sorted(a.metric[case.line] for a in catalog.iac.alarms)
+
+
+def test_the_provider_tags_every_resource(project: tuple[Case, Path]) -> None:
+    case, path = project
+    document = _parse(path)
+    (provider,) = document["provider"]
+    assert provider["aws"]["default_tags"] == [{"tags": "${var.tags}"}]
+    tags = _variables(document)["tags"]
+    assert tags["type"] == "${map(string)}"
+    assert tags["default"] == case.expected_tags
+    assert list(tags["default"]) == list(case.expected_tags)
+    # No resource replaces the provider's tags with its own.
+    for block in document["resource"]:
+        for kind, named in block.items():
+            for name, body in named.items():
+                assert "tags" not in body, f"{kind}.{name}"
