@@ -107,7 +107,7 @@ class Questionnaire:
             default = question.get("default")
             if isinstance(default, str) and "{{" in default:
                 default = self._render(default, answers)
-            if question.get("multiselect") and isinstance(default, str):
+            if (question.get("multiselect") or question.get("type") == "yaml") and isinstance(default, str):
                 default = yaml.safe_load(default)
             if question.get("type") == "bool":
                 default = bool(cast_to_bool(default))

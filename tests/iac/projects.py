@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from msf_scaffold.catalog import Catalog, Role, applies
+from msf_scaffold.catalog import Catalog, Role, applies, iam_resource
 from msf_scaffold.properties import property_groups
 from tests.helpers import answers_for, render
 
@@ -22,26 +23,56 @@ class Case:
     source: str
     sinks: tuple[str, ...]
     options: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The `tags` answer; None keeps its default.
+    tags: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
         chosen = "-".join(v for values in self.options.values() for v in values.values())
-        return f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}" + (f"-{chosen}" if chosen else "")
+        tagged = "-tagged" if self.tags is not None else ""
+        return (
+            f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}" + (f"-{chosen}" if chosen else "") + tagged
+        )
 
     def answers(self, iac: str) -> dict[str, Any]:
-        extra = {f"{c}_{name}": value for c, values in self.options.items() for name, value in values.items()}
+        extra: dict[str, Any] = {
+            f"{c}_{name}": value for c, values in self.options.items() for name, value in values.items()
+        }
+        if self.tags is not None:
+            extra["tags"] = self.tags
         return answers_for(self.line, self.source, self.sinks, iac=iac, **extra)
 
+    @property
+    def expected_tags(self) -> dict[str, str]:
+        """The tags every taggable resource carries: Owner and Application (the owner and
+        artifact_id answers), unless a key of the `tags` answer replaces them (IAM compares keys
+        without case), then the `tags` answer."""
+        given = self.tags or {}
+        base = {"Owner": "my-team", "Application": "my-flink-app"}
+        return {**{k: v for k, v in base.items() if k.lower() not in {g.lower() for g in given}}, **given}
+
+
+_AWS_SINKS = ("iceberg", "files", "firehose", "dynamodb")
 
 #: Connector sets that cover both Flink lines, every connector with IAM statements or a VPC, the
-#: Kinesis reader options and a project without any AWS resource.
+#: Kinesis reader options, both AWS catalogs of Iceberg (one per line: GLUE has ARN templates,
+#: S3_TABLES a suffix), a property map with a key that is only set when given (DynamoDB's
+#: id.attribute), a project without any AWS resource, and organisation tags.
 CASES = [
     Case("2.2", "kinesis", ("kinesis",)),
     Case("2.2", "kinesis", ("kinesis", "kafka"), {"kinesis": {"reader": "EFO"}}),
     Case("1.20", "kinesis", ("print",), {"kinesis": {"reader": "EFO", "efo_lifecycle": "SELF_MANAGED"}}),
     Case("1.20", "kafka", ("kinesis",)),
-    Case("1.20", "datagen", ("print",)),
+    # Organisation tags: one replaces Owner (in another case), one has a prefix, one non-ASCII text.
+    Case(
+        "1.20",
+        "datagen",
+        ("print",),
+        tags={"CostCenter": "1234", "owner": "data-platform", "acme:environment": "pré-prod"},
+    ),
     Case("2.2", "kafka", ("kafka", "print")),
+    Case("2.2", "kinesis", _AWS_SINKS, {"iceberg": {"catalog": "GLUE"}}),
+    Case("1.20", "kafka", _AWS_SINKS, {"iceberg": {"catalog": "S3_TABLES"}}),
 ]
 CASE_IDS = [case.id for case in CASES]
 
@@ -54,6 +85,22 @@ def rendered(case: Case, iac: str, factory: pytest.TempPathFactory) -> Path:
     if key not in _RENDERED:
         _RENDERED[key] = render(factory.mktemp(f"{iac}-{case.id}") / "project", case.answers(iac))
     return _RENDERED[key]
+
+
+def project_fixture(iac: str) -> Any:
+    """A ``project`` fixture: (case, project with ``iac`` infrastructure code) for every case.
+
+    Assign it to a module-level name ``project`` in a test module of the flavour.
+    """
+
+    @pytest.fixture(params=CASES, ids=CASE_IDS)
+    def project(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> tuple[Case, Path]:
+        case: Case = request.param
+        return case, rendered(case, iac, tmp_path_factory)
+
+    return project
 
 
 @dataclass(frozen=True)
@@ -115,13 +162,20 @@ def expected_parameters(catalog: Catalog, case: Case) -> list[Parameter]:
 
 @dataclass(frozen=True)
 class Statement:
-    """An execution-role statement a connector needs: actions on the ARN in a property (+ suffix)."""
+    """An execution-role statement a connector needs: actions on the ARN in a property (``key``,
+    + ``suffix``), on the ARN an ARN ``template`` builds from the group's properties, or on ``*``."""
 
     sid: str
     actions: tuple[str, ...]
     group: str | None
     key: str | None
     suffix: str
+    template: str | None = None
+
+    def resource(self, values: dict[tuple[str, str], str]) -> str:
+        """The ARN ``catalog.iam_resource`` expands for ``values`` of (group, key)."""
+        assert self.template is not None and self.group is not None
+        return iam_resource(self.template, {k: v for (g, k), v in values.items() if g == self.group})
 
 
 def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
@@ -143,16 +197,63 @@ def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
         for statement in role.iam:
             if applies(statement.when, options):
                 specific = statement.resource != "*"
+                template = statement.resource if "{" in statement.resource else None
                 result.append(
                     Statement(
                         sid=statement.sid + purpose,
                         actions=tuple(statement.actions),
                         group=group if specific else None,
-                        key=statement.resource if specific else None,
+                        key=statement.resource if specific and template is None else None,
                         suffix=statement.resource_suffix,
+                        template=template,
                     )
                 )
     return result
+
+
+#: Values an s3:// property of an ARN template is given: with a prefix, the bucket alone, and with
+#: the trailing "/" people often write.
+S3_URIS = ("s3://analytics-lake/warehouse/prices", "s3://analytics-lake", "s3://analytics-lake/warehouse/")
+
+
+def sample_values(catalog: Catalog, case: Case, s3_uri: str) -> dict[tuple[str, str], str]:
+    """A value for every parameter, as (group, key) -> value, to expand ARN templates with.
+
+    Keys that templates read as ``{key|bucket}`` or ``{key|prefix}`` get ``s3_uri``; the others
+    their local value, their default, or a made-up name.
+    """
+    uri_keys = {
+        (s.group, key)
+        for s in expected_statements(catalog, case)
+        if s.template
+        for key in re.findall(r"\{([^{}|]+)\|", s.template)
+    }
+    groups = property_groups(
+        catalog,
+        case.source,
+        case.sinks,
+        aws_region="us-east-1",
+        artifact_id="my-flink-app",
+        options=case.options,
+    )
+    local = {(group.group_id, p.key): p.value for group in groups for p in group.properties}
+    result = {}
+    for p in expected_parameters(catalog, case):
+        key = (p.group, p.key)
+        result[key] = s3_uri if key in uri_keys else (local[key] or p.default or f"sample-{p.variable}")
+    return result
+
+
+def samples(catalog: Catalog, case: Case) -> list[dict[tuple[str, str], str]]:
+    """:func:`sample_values` for each of :data:`S3_URIS`."""
+    return [sample_values(catalog, case, uri) for uri in S3_URIS]
+
+
+def taggable(kind: str) -> bool:
+    """Whether a CloudFormation resource type has a Tags property (the schemas cfn-lint ships)."""
+    return "Tags" in PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", kind).schema.get(
+        "properties", {}
+    )
 
 
 def needs_vpc(catalog: Catalog, case: Case) -> bool:

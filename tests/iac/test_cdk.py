@@ -17,6 +17,7 @@ import pytest
 
 from msf_scaffold.catalog import Catalog
 from tests.helpers import local_properties
+from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
     CASES,
@@ -25,13 +26,16 @@ from tests.iac.projects import (
     expected_statements,
     readme_properties,
     rendered,
+    samples,
+    taggable,
 )
 from tests.iac.tools import cfn_lint_errors
 
 pytestmark = pytest.mark.iac
 
-#: Both Flink lines; Kinesis EFO with a VPC connector, Kafka into Kinesis, and no AWS resource.
-CDK_CASES = [CASES[1], CASES[3], CASES[4]]
+#: Both Flink lines; Kinesis EFO with a VPC connector, Kafka into Kinesis, no AWS resource, and the
+#: AWS sinks whose IAM resources are ARN templates (Iceberg on Glue, files).
+CDK_CASES = [CASES[1], CASES[3], CASES[4], CASES[6]]
 _NODE_MODULES: list[Path] = []
 _SYNTHESIZED: dict[str, dict[str, Any]] = {}
 _ENV = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "CI": "true"}
@@ -148,7 +152,8 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
     assert in_iac == readme_properties(project)
     for p in expected_parameters(catalog, case):
         declared = template["Parameters"][p.name]
-        if p.creates:
+        if p.creates or (not p.required and p.default is None):
+            # Created streams, and optional keys without a default (left out unless given).
             assert declared["Default"] == ""
         elif p.required:
             assert "Default" not in declared, p.name
@@ -157,15 +162,35 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
 
     (policy,) = _resources(template, "AWS::IAM::Policy").values()
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    names = {(p.group, p.key): p.name for p in expected_parameters(catalog, case)}
+    conditions = {name: not name.startswith("CreateStreams") for name in template.get("Conditions", {})}
     for expected in expected_statements(catalog, case):
         actions = statements[expected.sid]["Action"]
         assert sorted([actions] if isinstance(actions, str) else actions) == sorted(set(expected.actions))
-        # Only the wildcards the catalog writes (EFO consumers, transactional-id prefixes).
         resource = statements[expected.sid]["Resource"]
-        wildcards = (expected.key or "").count("*") + expected.suffix.count("*")
-        assert resource != "*" and json.dumps(resource).count("*") == wildcards, resource
+        if expected.template is not None:
+            for values in samples(catalog, case):
+                parameters = {names[key]: value for key, value in values.items()}
+                arn = expressions.cloudformation(resource, parameters, conditions)
+                assert arn == expected.resource(values), (expected.sid, values)
+            continue
+        # Only the wildcards the catalog writes (EFO consumers).
+        assert resource != "*" and json.dumps(resource).count("*") == expected.suffix.count("*"), resource
     (role,) = _resources(template, "AWS::IAM::Role").values()
     principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
     assert principal == {"Service": "kinesisanalytics.amazonaws.com"}
     actions = json.dumps(policy["Properties"]["PolicyDocument"])
     assert "kinesisanalyticsv2:" not in actions
+
+
+def test_every_taggable_resource_carries_the_tags(synthesized: tuple[Case, Path, dict[str, Any]]) -> None:
+    case, _, template = synthesized
+    kinds = []
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        if taggable(resource["Type"]):
+            assert {tag["Key"]: tag["Value"] for tag in properties["Tags"]} == case.expected_tags, logical_id
+            kinds.append(resource["Type"])
+        else:
+            assert "Tags" not in properties, logical_id
+    assert {"AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(kinds)

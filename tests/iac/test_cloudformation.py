@@ -11,24 +11,21 @@ from cfnlint.decode.cfn_yaml import loads
 
 from msf_scaffold.catalog import Catalog
 from tests.helpers import local_properties
+from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
-    CASE_IDS,
-    CASES,
     Case,
     expected_parameters,
     expected_statements,
     needs_vpc,
+    project_fixture,
     readme_properties,
-    rendered,
+    samples,
+    taggable,
 )
 from tests.iac.tools import assert_checkov_clean, cfn_lint_errors, checkov
 
-
-@pytest.fixture(params=CASES, ids=CASE_IDS)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, Path]:
-    case: Case = request.param
-    return case, rendered(case, "cloudformation", tmp_path_factory)
+project = project_fixture("cloudformation")
 
 
 def _template(project: Path, name: str) -> dict[str, Any]:
@@ -156,9 +153,18 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
     assert statements.pop("WriteLogs")["Resource"] == {"Fn::GetAtt": ["LogGroup", "Arn"]}
     assert statements.pop("FindLogGroup")["Action"] == "logs:DescribeLogGroups"
 
+    template = _template(path, "application.yml")
+    # Every optional value given; the streams passed in rather than created.
+    conditions = {name: not name.startswith("CreateStreams") for name in template["Conditions"]}
     for expected in expected_statements(catalog, case):
         statement = statements.pop(expected.sid)
         assert statement["Action"] == list(expected.actions)
+        if expected.template is not None:
+            for values in samples(catalog, case):
+                parameters = {names[key].name: value for key, value in values.items()}
+                resource = expressions.cloudformation(statement["Resource"], parameters, conditions)
+                assert resource == expected.resource(values), (expected.sid, values)
+            continue
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]
         arn = (
@@ -225,3 +231,18 @@ def test_artifacts_stack_is_a_private_versioned_bucket(project: tuple[Case, Path
     assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
     assert set(template["Outputs"]) == {"ArtifactBucketName"}
+
+
+def test_every_taggable_resource_carries_the_tags(project: tuple[Case, Path]) -> None:
+    case, path = project
+    tagged = []
+    for name in ("artifacts.yml", "application.yml"):
+        for logical_id, resource in _template(path, name)["Resources"].items():
+            properties = resource.get("Properties", {})
+            if taggable(resource["Type"]):
+                pairs = [(tag["Key"], tag["Value"]) for tag in properties["Tags"]]
+                assert pairs == list(case.expected_tags.items()), logical_id
+                tagged.append(resource["Type"])
+            else:
+                assert "Tags" not in properties, logical_id
+    assert {"AWS::S3::Bucket", "AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role"} <= set(tagged)

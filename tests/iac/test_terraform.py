@@ -11,26 +11,22 @@ from hcl2.utils import SerializationOptions
 
 from msf_scaffold.catalog import Catalog
 from tests.helpers import local_properties
+from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
-    CASE_IDS,
-    CASES,
     Case,
     expected_parameters,
     expected_statements,
     needs_vpc,
+    project_fixture,
     readme_properties,
-    rendered,
+    samples,
 )
 from tests.iac.tools import assert_checkov_clean, checkov
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 
-
-@pytest.fixture(params=CASES, ids=CASE_IDS)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, Path]:
-    case: Case = request.param
-    return case, rendered(case, "terraform", tmp_path_factory)
+project = project_fixture("terraform")
 
 
 def _parse(project: Path) -> dict[str, Any]:
@@ -61,6 +57,35 @@ def _variables(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _application(document: dict[str, Any]) -> dict[str, Any]:
     (application,) = _resources(document, "aws_kinesisanalyticsv2_application").values()
     return application
+
+
+def _property_map(value: dict[str, str] | str) -> tuple[dict[str, str], set[str]]:
+    """A property_map as {key: "${expression}"} and the keys it holds only when their variable is set.
+
+    python-hcl2 gives an object literal as a dict, but an expression such as
+    ``merge({...}, var.x == null ? {} : {"key" = var.x})`` as its text.
+    """
+    if isinstance(value, dict):
+        return value, set()
+    (tree,) = [p for p in expressions.interpolations(value) if not isinstance(p, str)]
+    assert tree[:2] == ("call", "merge"), value
+    entries: dict[str, str] = {}
+    conditional: set[str] = set()
+    for argument in tree[2]:
+        if argument[0] == "if":  # var.x == null ? {} : {"key" = var.x}
+            _, test, then, otherwise = argument
+            assert then == ("object", ()), value
+            ((key, item),) = otherwise[1]
+            assert test == ("compare", "==", item, ("literal", None)), value
+            conditional.add(key[1])
+            pairs = [(key, item)]
+        else:
+            assert argument[0] == "object", value
+            pairs = list(argument[1])
+        for key, item in pairs:
+            assert key[0] == "literal" and item[0] == "reference", value
+            entries[key[1]] = "${" + item[1] + "}"
+    return entries, conditional
 
 
 def test_configuration_parses_and_pins_its_tools(project: tuple[Case, Path], catalog: Catalog) -> None:
@@ -134,7 +159,8 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
     document = _parse(path)
     (config,) = _application(document)["application_configuration"]
     groups = config["environment_properties"][0]["property_group"]
-    in_iac = {g["property_group_id"]: list(g["property_map"]) for g in groups}
+    maps = {g["property_group_id"]: _property_map(g["property_map"]) for g in groups}
+    in_iac = {group: list(entries) for group, (entries, _) in maps.items()}
     local = local_properties(path)
     assert list(in_iac) == list(local)
     assert in_iac == readme_properties(path)
@@ -145,8 +171,10 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
     expected = expected_parameters(catalog, case)
     assert [(p.group, p.key) for p in expected] == [(g, k) for g, keys in in_iac.items() for k in keys]
     for p in expected:
-        value = next(g for g in groups if g["property_group_id"] == p.group)["property_map"][p.key]
-        assert value == "${" + ("local." if p.creates else "var.") + p.variable + "}"
+        entries, conditional = maps[p.group]
+        assert entries[p.key] == "${" + ("local." if p.creates else "var.") + p.variable + "}"
+        # An optional key without a default is left out of the group unless it is given.
+        assert (p.key in conditional) == (not p.required and p.default is None and not p.creates), p.key
         declared = variables[p.variable]
         if p.creates:
             assert declared["default"] is None
@@ -179,6 +207,12 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
     for expected in expected_statements(catalog, case):
         statement = statements.pop(expected.sid)
         assert statement["actions"] == list(expected.actions)
+        if expected.template is not None:
+            for values in samples(catalog, case):
+                variables = {"var." + names[key].variable: value for key, value in values.items()}
+                (resource,) = statement["resources"]
+                assert expressions.terraform(resource, variables) == expected.resource(values), expected.sid
+            continue
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]
         arn = ("local." if parameter.creates else "var.") + parameter.variable
@@ -206,3 +240,19 @@ def test_alarms_watch_the_failure_signals(project: tuple[Case, Path], catalog: C
     if expected_lag is not None:
         assert f'("{expected_lag}")' in metrics.pop("source_lag")
     assert sorted(metrics.values()) == sorted(a.metric[case.line] for a in catalog.iac.alarms)
+
+
+def test_the_provider_tags_every_resource(project: tuple[Case, Path]) -> None:
+    case, path = project
+    document = _parse(path)
+    (provider,) = document["provider"]
+    assert provider["aws"]["default_tags"] == [{"tags": "${var.tags}"}]
+    tags = _variables(document)["tags"]
+    assert tags["type"] == "${map(string)}"
+    assert tags["default"] == case.expected_tags
+    assert list(tags["default"]) == list(case.expected_tags)
+    # No resource replaces the provider's tags with its own.
+    for block in document["resource"]:
+        for kind, named in block.items():
+            for name, body in named.items():
+                assert "tags" not in body, f"{kind}.{name}"

@@ -49,6 +49,18 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"kinesis_reader": "EFO", "kinesis_efo_lifecycle": "AUTO"}, "kinesis_efo_lifecycle", "AUTO"),
     ({"source": "kafka", "kafka_auth": "KERBEROS"}, "kafka_auth", "KERBEROS"),
     ({"sinks": "[kafka]", "kafka_auth": "iam"}, "kafka_auth", "iam"),
+    ({"tags": "[CostCenter]"}, "tags", "must be a mapping of tag key to value"),
+    ({"tags": {"aws:cost": "1"}}, "tags", "starts with aws:, which AWS reserves"),
+    ({"tags": {"AWS:Cost": "1"}}, "tags", "use another prefix (example: acme:cost-center)"),
+    ({"tags": {"cost centre!": "1"}}, "tags", 'key "cost centre!" must be 1 to 128 letters'),
+    ({"tags": {"k" * 129: "1"}}, "tags", "must be 1 to 128"),
+    ({"tags": {"": "1"}}, "tags", "must be 1 to 128"),
+    ({"tags": {"Team": "a#b"}}, "tags", 'value of "Team" must be text of at most 256'),
+    ({"tags": {"Team": "v" * 257}}, "tags", "at most 256"),
+    ({"tags": {"Team": "line\n"}}, "tags", 'value of "Team"'),
+    ({"tags": {"Enabled": True}}, "tags", 'value of "Enabled" must be text'),
+    ({"tags": {"Team": "a", "team": "b"}}, "tags", "differ only in case, which IAM refuses"),
+    ({"tags": {f"Tag{i}": "v" for i in range(9)}}, "tags", "11 tags with Owner and Application"),
 ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfnlint.decode.cfn_yaml import loads
 
 from msf_scaffold.cli import main
 from msf_scaffold.errors import UserError
@@ -188,3 +189,26 @@ def test_org_defaults_are_validated_like_answers(tmp_path: Path, capsys: pytest.
 def test_missing_org_defaults_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["new", str(tmp_path / "app"), "--defaults", "--org-defaults", str(tmp_path / "no.yml")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_org_tags_are_added_to_every_project_s_owner_and_application(tmp_path: Path) -> None:
+    org = _org(tmp_path, 'defaults:\n  owner: payments\n  tags: {CostCenter: "4711", Environment: prod}\n')
+    args = ["new", str(tmp_path / "app"), "--defaults", "--no-git", "--org-defaults", str(org)]
+    assert main([*args, "--data", "project_name=Orders"]) == 0
+    assert answers_file(tmp_path / "app")["tags"] == {"CostCenter": "4711", "Environment": "prod"}
+    template = loads((tmp_path / "app/infra/cloudformation/artifacts.yml").read_text(encoding="utf-8"))
+    bucket = template["Resources"]["ArtifactBucket"]["Properties"]
+    assert {t["Key"]: t["Value"] for t in bucket["Tags"]} == {
+        "Owner": "payments",
+        "Application": "orders",
+        "CostCenter": "4711",
+        "Environment": "prod",
+    }
+
+
+def test_org_tags_are_validated_like_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    org = _org(tmp_path, "defaults:\n  tags: {aws:team: payments}\n")
+    assert main(["new", str(tmp_path / "app"), "--defaults", "--org-defaults", str(org)]) == 2
+    err = capsys.readouterr().err
+    assert "Validation error for question 'tags'" in err and "starts with aws:" in err
+    assert not (tmp_path / "app").exists()

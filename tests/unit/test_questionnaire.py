@@ -140,3 +140,26 @@ def test_impossible_combinations_are_those_of_options_that_are_not_asked(
         if s.line == "2.2"
     }
     assert {("EFO", True), ("EFO", False), ("POLLING", True), ("POLLING", False)} <= pairs_held
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {},
+        None,
+        {"CostCenter": 4711, "Environment": "prod", "acme:team/area": "payments@eu-west-1", "Note": ""},
+        {"owner": "data-platform", "Équipe": "données"},
+        {f"Tag{i}": "v" for i in range(8)},
+        {"Owner": "x", "application": "y", **{f"Tag{i}": "v" for i in range(8)}},
+    ],
+)
+def test_tags_within_aws_rules_are_accepted(
+    questionnaire: Questionnaire, tags: dict[str, object] | None
+) -> None:
+    assert questionnaire.defaults()["tags"] == {}
+    assert questionnaire.refusals({"iac": "terraform", "tags": tags}) == {}
+
+
+def test_tags_are_asked_only_with_infrastructure_code(questionnaire: Questionnaire) -> None:
+    assert questionnaire.asked("tags", {**questionnaire.defaults(), "iac": "cdk"})
+    assert not questionnaire.asked("tags", {**questionnaire.defaults(), "iac": "none"})

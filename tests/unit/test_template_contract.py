@@ -41,12 +41,12 @@ def test_every_question_has_help_a_default_and_known_keys_only() -> None:
         assert set(question) <= QUESTION_KEYS, (name, set(question) - QUESTION_KEYS)
         assert question.get("help"), name
         assert "default" in question, name
-        assert question.get("type") in {"str", "bool"}, name
+        assert question.get("type") in {"str", "bool", "yaml"}, name
 
 
 def test_free_text_questions_have_validators() -> None:
     for name, question in _questions().items():
-        if "choices" not in question and question.get("type") == "str":
+        if "choices" not in question and question.get("type") in {"str", "yaml"}:
             assert "validator" in question, name
 
 

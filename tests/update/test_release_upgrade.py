@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cfnlint.decode.cfn_yaml import loads
 
 from msf_scaffold._version import __version__
-from msf_scaffold.generate import generate
+from msf_scaffold.generate import generate, read_answers
 from msf_scaffold.update import update
 from tests.helpers import ROOT, maven_verify, release_clone
 
@@ -53,3 +54,24 @@ def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path)
     assert "{0,11}" in parser.read_text()
     build = maven_verify(project)
     assert build.returncode == 0, build.stdout[-5000:]
+
+
+def test_a_project_from_before_tags_updates_to_tagged_infrastructure(tmp_path: Path) -> None:
+    previous, commit = _releases()[0]
+    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    project = generate(
+        tmp_path / "app",
+        data={"source": "datagen", "sinks": "[print]", "owner": "payments"},
+        defaults=True,
+        template=str(template),
+        vcs_ref=f"v{previous}",
+    ).destination
+    assert "tags" not in read_answers(project)
+
+    result = update(project, data={"iac": "cloudformation"})
+
+    assert result.conflicts == []
+    assert read_answers(project)["tags"] == {}
+    application = loads((project / "infra/cloudformation/application.yml").read_text(encoding="utf-8"))
+    tags = application["Resources"]["Application"]["Properties"]["Tags"]
+    assert tags == [{"Key": "Owner", "Value": "payments"}, {"Key": "Application", "Value": "my-flink-app"}]
