@@ -158,19 +158,20 @@ def _regex(pattern: str, text: str) -> Any:
     return list(match.groups()) if match.groups() else match.group(0)
 
 
-_TF_FUNCTIONS: dict[str, Any] = {
-    "regex": _regex,
-    "trimsuffix": lambda text, suffix: text[: -len(suffix)] if suffix and text.endswith(suffix) else text,
-    "merge": lambda *objects: Object(tuple(entry for o in objects for entry in o.entries)),
-    "replace": lambda text, old, new: _replace(text, old, new),
-}
-
-
 def _replace(text: str, old: str, new: str) -> str:
     """Terraform's replace: ``old`` is a regular expression when wrapped in ``/``, else literal."""
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         return re.sub(old[1:-1], new, text)
     return text.replace(old, new)
+
+
+_TF_FUNCTIONS: dict[str, Any] = {
+    "regex": _regex,
+    "trimsuffix": lambda text, suffix: text[: -len(suffix)] if suffix and text.endswith(suffix) else text,
+    "merge": lambda *objects: Object(tuple(entry for o in objects for entry in o.entries)),
+    "replace": _replace,
+}
+
 
 
 def _evaluate(tree: Any, references: Mapping[str, Any]) -> Any:
