@@ -173,7 +173,6 @@ _TF_FUNCTIONS: dict[str, Any] = {
 }
 
 
-
 def _evaluate(tree: Any, references: Mapping[str, Any]) -> Any:
     kind = tree[0]
     if kind == "literal":
