@@ -447,6 +447,12 @@ def covering_set(
     return scenarios
 
 
+def missing_here(served: Served, scenario: Scenario) -> list[str]:
+    """The coordinates of ``scenario``'s project that the repository of ``served`` lacks."""
+    api = str(scenario.value("api") or served.catalog.apis.default_api)
+    return served.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
+
+
 def served_covering_set(
     catalog: Catalog,
     served: Served,

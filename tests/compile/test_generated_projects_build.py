@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from msf_scaffold.catalog import load_catalog
-from tests.covering import Scenario, covering_set, served_covering_set
+from tests.covering import Scenario, covering_set, missing_here, served_covering_set
 from tests.helpers import Pom, render
 from tests.matrix_docs import HERE_LEAVES_OUT
 from tests.maven_tree import bundled_conflicts
@@ -47,13 +47,8 @@ HERE = served_covering_set(CATALOG, SERVED, COVERING, leave_out=HERE_LEAVES_OUT)
 SCENARIOS = COVERING + HERE
 
 
-def _builds_here(scenario: Scenario) -> bool:
-    api = str(scenario.value("api") or CATALOG.apis.default_api)
-    return not SERVED.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
-
-
 def _test_id(scenario: Scenario) -> str:
-    return f"{scenario.id}:{'here:' if _builds_here(scenario) else ''}{scenario.label}"
+    return f"{scenario.id}:{'' if missing_here(SERVED, scenario) else 'here:'}{scenario.label}"
 
 MSF_JAR_LIMIT = 512 * 1024 * 1024
 MAVEN_TIMEOUT_S = 45 * 60

@@ -9,7 +9,16 @@ from collections.abc import Iterator
 import pytest
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from tests.covering import Factor, Scenario, Value, _Space, cover_line, covering_set, served_covering_set
+from tests.covering import (
+    Factor,
+    Scenario,
+    Value,
+    _Space,
+    cover_line,
+    covering_set,
+    missing_here,
+    served_covering_set,
+)
 from tests.matrix_docs import HERE_LEAVES_OUT
 from tests.questionnaire import Questionnaire
 from tests.served_here import Served, unresolvable_here
@@ -35,11 +44,6 @@ def covering(catalog: Catalog) -> list[Scenario]:
 @pytest.fixture(scope="module")
 def here(catalog: Catalog, served: Served, covering: list[Scenario]) -> list[Scenario]:
     return served_covering_set(catalog, served, covering, leave_out=HERE_LEAVES_OUT)
-
-
-def _missing(served: Served, catalog: Catalog, scenario: Scenario) -> list[str]:
-    api = str(scenario.value("api") or catalog.apis.default_api)
-    return served.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
 
 
 def test_a_project_lacks_exactly_the_listed_coordinates_its_connectors_bring(
@@ -94,7 +98,7 @@ def test_every_pair_of_values_that_builds_here_is_built(
     for row in _all_rows(space):
         values = tuple((f.name, row[i]) for i, f in enumerate(space.factors))
         scenario = Scenario(line, 0, values)
-        if not _missing(served, catalog, scenario):
+        if not missing_here(served, scenario):
             buildable |= _pairs(space.factors, row)
     assert buildable
 
@@ -117,12 +121,12 @@ def test_the_added_projects_build_here_and_the_counted_ones_come_from_the_first_
 ) -> None:
     assert here and all(s.id.split("-")[1].startswith("h") for s in here)
     for scenario in here:
-        assert _missing(served, catalog, scenario) == [], scenario.label
+        assert missing_here(served, scenario) == [], scenario.label
         assert questionnaire.refusals(scenario.answers()) == {}, scenario.label
         assert not {name for name, _ in scenario.values} & HERE_LEAVES_OUT
     for line in catalog.flink.lines:
         result = cover_line(catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=covering)
-        counted = [s for s in covering if s.line == line and not _missing(served, catalog, s)]
+        counted = [s for s in covering if s.line == line and not missing_here(served, s)]
         assert len(result.given) == len(counted)
 
 
