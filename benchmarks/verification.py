@@ -15,7 +15,6 @@ import os
 from collections.abc import Sequence
 
 from tests.covering import EXPERIENCES, Scenario, covering_set, missing_here, served_covering_set
-from tests.matrix_docs import HERE_LEAVES_OUT
 from tests.served_here import Served
 
 from benchmarks import maven, maven_log
@@ -77,7 +76,7 @@ def buildable(catalog: Catalog) -> list[Scenario]:
     """
     served = Served.here(catalog)
     covering = covering_set(catalog)
-    added = served_covering_set(catalog, served, covering, leave_out=HERE_LEAVES_OUT)
+    added = served_covering_set(catalog, served, covering)
     return [s for s in covering if not missing_here(served, s)] + added
 
 

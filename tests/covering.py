@@ -23,6 +23,8 @@ a valid row is an impossible combination and is dropped.
 from __future__ import annotations
 
 import itertools
+import math
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,6 +44,10 @@ EXPERIENCES = tuple(Questionnaire().choices("experience", {}))
 #: Candidate rows built for each row kept, by strength (the one that covers most is kept): more
 #: candidates give smaller sets; builds are costly, renders cheap but their sets large to compute.
 SEEDS_PER_ROW = {2: 24, 3: 4}
+#: Left out of the compile tier's second set (what the Maven repository here can build): the
+#: experience level changes comments and the README only (test_experience_levels.py) and the
+#: Backstage entry adds catalog-info.yaml only, so neither changes what Maven builds.
+HERE_LEAVES_OUT = frozenset({"experience", "backstage"})
 #: A selected connector's option answers so far, and the values its unanswered options may take.
 _Answers = tuple[dict[str, str], dict[str, tuple[str, ...]]]
 
@@ -311,13 +317,16 @@ class _Space:
         return frozenset(result)
 
 
-def _requirements(space: _Space, strength: int) -> list[Requirement]:
+def _requirements(space: _Space, strength: int, largest_first: bool = False) -> list[Requirement]:
     result: list[Requirement] = []
     indices = range(len(space.factors))
     for size in range(1, min(strength, len(space.factors)) + 1):
         for combination in itertools.combinations(indices, size):
             for values in itertools.product(*(space.factors[i].values for i in combination)):
                 result.append(tuple(zip(combination, values, strict=True)))
+    if largest_first:
+        # Single values first, then the combinations of the factors with the most values.
+        result.sort(key=lambda r: (len(r) > 1, -math.prod(len(space.factors[i].values) for i, _ in r)))
     return result
 
 
@@ -393,27 +402,29 @@ def cover_line(
     *,
     served: Served | None = None,
     given: Sequence[Scenario] = (),
+    compact: bool = False,
 ) -> Line:
     """The covering set of one Flink line; factors named in ``leave_out`` keep their defaults.
 
     With ``served``, only projects the repository it describes can build: a value or combination
     no such project holds is not required. The projects of ``given`` (on this line, and buildable
     with ``served``) count as rows already built; the rows returned are the ones to add.
+
+    ``compact`` spends more time for fewer rows (builds are costly): the rows are seeded with the
+    combinations of the factors with most values first (the largest products are the hardest to
+    fit in few rows), and rows whose every combination another row holds are dropped at the end.
     """
     space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out, served)
-    required = _requirements(space, strength)
+    required = _requirements(space, strength, largest_first=compact)
     uncovered = set(required)
     builder = _Builder(space, uncovered, strength)
     rows: list[dict[int, Value]] = []
     impossible: list[Requirement] = []
-    kept: list[dict[int, Value]] = []
-    for scenario in given:
-        counted = {space.index[name]: value for name, value in scenario.values if name in space.index}
-        if scenario.line == line and len(counted) == len(space.factors) and space.builds(counted):
-            kept.append(counted)
-            for element in counted.items():
-                builder.used[element] = builder.used.get(element, 0) + 1
-            uncovered.difference_update(_covered(counted, strength))
+    kept = _given_rows(space, given)
+    for counted in kept:
+        for element in counted.items():
+            builder.used[element] = builder.used.get(element, 0) + 1
+        uncovered.difference_update(_covered(counted, strength))
     while uncovered:
         best: tuple[int, dict[int, Value]] | None = None
         for seed in [r for r in required if r in uncovered][: SEEDS_PER_ROW.get(strength, 4)]:
@@ -430,7 +441,34 @@ def cover_line(
             for element in best[1].items():
                 builder.used[element] = builder.used.get(element, 0) + 1
             uncovered.difference_update(_covered(best[1], strength))
+    if compact:
+        rows = _without_redundant_rows(rows, kept, set(required) - set(impossible), strength)
     return Line(space.factors, rows, required, impossible, kept)
+
+
+def _given_rows(space: _Space, given: Sequence[Scenario]) -> list[dict[int, Value]]:
+    """The rows of ``given``'s projects on the space's line that are rows of the space."""
+    result = []
+    for scenario in given:
+        row = {space.index[name]: value for name, value in scenario.values if name in space.index}
+        if scenario.line == space.line and len(row) == len(space.factors) and space.builds(row):
+            result.append(row)
+    return result
+
+
+def _without_redundant_rows(
+    rows: list[dict[int, Value]], kept: list[dict[int, Value]], required: set[Requirement], strength: int
+) -> list[dict[int, Value]]:
+    """``rows`` without those whose every required combination other rows (or ``kept``) hold; the
+    latest rows are dropped first."""
+    held = Counter(r for row in [*kept, *rows] for r in _covered(row, strength) if r in required)
+    result = list(rows)
+    for index in reversed(range(len(result))):
+        mine = [r for r in _covered(result[index], strength) if r in required]
+        if all(held[r] > 1 for r in mine):
+            held.subtract(mine)
+            del result[index]
+    return result
 
 
 def covering_set(
@@ -453,15 +491,24 @@ def missing_here(served: Served, scenario: Scenario) -> list[str]:
     return served.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
 
 
-def served_covering_set(
+def cover_served_line(
     catalog: Catalog,
+    line: str,
     served: Served,
     given: Sequence[Scenario],
-    strength: int = 2,
-    leave_out: frozenset[str] = frozenset(),
-) -> list[Scenario]:
-    """The projects to build besides ``given`` so that, on every line, every combination of
-    ``strength`` values that a project the repository of ``served`` can build holds is built.
+    questionnaire: Questionnaire | None = None,
+) -> Line:
+    """The compile tier's second set on ``line``: every pair of values that a project the
+    repository of ``served`` can build holds, besides ``given``'s projects, without the factors
+    of ``HERE_LEAVES_OUT``."""
+    return cover_line(
+        catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=given, compact=True
+    )
+
+
+def served_covering_set(catalog: Catalog, served: Served, given: Sequence[Scenario]) -> list[Scenario]:
+    """The projects to build besides ``given`` so that, on every line, every pair of values that
+    a project the repository of ``served`` can build holds is built (``cover_served_line``).
 
     ``given``'s buildable projects count (so no project is built twice); the added ones have ids
     ``f<line>-h<n>``.
@@ -469,7 +516,7 @@ def served_covering_set(
     questionnaire = Questionnaire()
     scenarios = []
     for line in catalog.flink.lines:
-        covered = cover_line(catalog, line, strength, questionnaire, leave_out, served=served, given=given)
+        covered = cover_served_line(catalog, line, served, given, questionnaire)
         for n, row in enumerate(covered.rows, start=1):
             values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
             scenarios.append(Scenario(line, n, values, prefix="h"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from tests.covering import cover_line, covering_set
+from tests.covering import cover_line, cover_served_line, covering_set
 from tests.helpers import ROOT
 from tests.questionnaire import Questionnaire
 from tests.served_here import Served
@@ -22,10 +22,6 @@ RENDER_STRENGTH = 2
 #: Left out of the render tier, which checks DataStream projects: the experience levels and the
 #: Backstage entry have their own render tests, and Table API projects theirs (test_table_api.py).
 RENDER_LEAVES_OUT = frozenset({"experience", "backstage", "api"})
-#: Left out of the compile tier's second set (what the Maven repository here can build): the
-#: experience level changes comments and the README only (test_experience_levels.py) and the
-#: Backstage entry adds catalog-info.yaml only, so neither changes what Maven builds.
-HERE_LEAVES_OUT = frozenset({"experience", "backstage"})
 
 
 def section(catalog: Catalog) -> str:
@@ -53,7 +49,7 @@ def section(catalog: Catalog) -> str:
     for line in catalog.flink.lines:
         compile_set = cover_line(catalog, line, 2, questionnaire)
         render_set = cover_line(catalog, line, RENDER_STRENGTH, questionnaire, RENDER_LEAVES_OUT)
-        here_set = cover_line(catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=given)
+        here_set = cover_served_line(catalog, line, served, given, questionnaire)
         exhaustive = sum(1 for combination in catalog.valid_combinations() if combination[0] == line)
         factors = ", ".join(f"`{f.name}` ({len(f.values)})" for f in compile_set.factors)
         sizes = [len(compile_set.rows), len(render_set.rows), exhaustive]

@@ -34,7 +34,6 @@ import pytest
 from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
 from tests.helpers import Pom, render
-from tests.matrix_docs import HERE_LEAVES_OUT
 from tests.maven_tree import bundled_conflicts
 from tests.served_here import Served
 
@@ -43,7 +42,7 @@ pytestmark = pytest.mark.compile
 CATALOG = load_catalog()
 SERVED = Served.here(CATALOG)
 COVERING = covering_set(CATALOG)
-HERE = served_covering_set(CATALOG, SERVED, COVERING, leave_out=HERE_LEAVES_OUT)
+HERE = served_covering_set(CATALOG, SERVED, COVERING)
 SCENARIOS = COVERING + HERE
 
 

@@ -10,16 +10,16 @@ import pytest
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from tests.covering import (
+    HERE_LEAVES_OUT,
     Factor,
     Scenario,
     Value,
     _Space,
-    cover_line,
+    cover_served_line,
     covering_set,
     missing_here,
     served_covering_set,
 )
-from tests.matrix_docs import HERE_LEAVES_OUT
 from tests.questionnaire import Questionnaire
 from tests.served_here import Served, unresolvable_here
 
@@ -43,7 +43,7 @@ def covering(catalog: Catalog) -> list[Scenario]:
 
 @pytest.fixture(scope="module")
 def here(catalog: Catalog, served: Served, covering: list[Scenario]) -> list[Scenario]:
-    return served_covering_set(catalog, served, covering, leave_out=HERE_LEAVES_OUT)
+    return served_covering_set(catalog, served, covering)
 
 
 def test_a_project_lacks_exactly_the_listed_coordinates_its_connectors_bring(
@@ -102,7 +102,7 @@ def test_every_pair_of_values_that_builds_here_is_built(
             buildable |= _pairs(space.factors, row)
     assert buildable
 
-    result = cover_line(catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=covering)
+    result = cover_served_line(catalog, line, served, covering, questionnaire)
     built: set[Named] = set()
     for row in [*result.given, *result.rows]:
         built |= _pairs(result.factors, row)
@@ -125,7 +125,7 @@ def test_the_added_projects_build_here_and_the_counted_ones_come_from_the_first_
         assert questionnaire.refusals(scenario.answers()) == {}, scenario.label
         assert not {name for name, _ in scenario.values} & HERE_LEAVES_OUT
     for line in catalog.flink.lines:
-        result = cover_line(catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=covering)
+        result = cover_served_line(catalog, line, served, covering, questionnaire)
         counted = [s for s in covering if s.line == line and not missing_here(served, s)]
         assert len(result.given) == len(counted)
 
@@ -146,7 +146,7 @@ def test_no_project_of_the_compile_tier_is_built_twice(
 
 def test_the_second_set_follows_the_repository(catalog: Catalog, covering: list[Scenario]) -> None:
     # A repository that serves everything: the first set already builds every pair.
-    assert served_covering_set(catalog, Served(catalog, ()), covering, leave_out=HERE_LEAVES_OUT) == []
+    assert served_covering_set(catalog, Served(catalog, ()), covering) == []
     # A repository that lacks a source's compile-scope coordinates: no project selects it.
     line = next(iter(catalog.flink.lines))
     source = next(
@@ -161,7 +161,7 @@ def test_the_second_set_follows_the_repository(catalog: Catalog, covering: list[
         if c.scope == "compile"
     }
     lacking = Served(catalog, absent)
-    added = served_covering_set(catalog, lacking, covering, leave_out=HERE_LEAVES_OUT)
+    added = served_covering_set(catalog, lacking, covering)
     assert added
     assert all(source not in (s.source, *s.sinks) for s in added)
     offered = {c for line_ in catalog.flink.lines for c in catalog.offered("source", line_)}
