@@ -18,6 +18,12 @@ combination of ``strength`` values (2: every pair) that some valid set of answer
 least one project. The rows are built greedily (each row takes the values that complete the most
 uncovered combinations), seeded with an uncovered combination; a seed that cannot be completed to
 a valid row is an impossible combination and is dropped.
+
+``served_covering_set(catalog, served, given)`` is the compile tier's second set: the same
+generator over the values that projects the Maven repository described by ``served`` can build
+(tests/served_here.py: none of their catalog coordinates is listed as absent there). Values no
+such project holds leave the space, a combination no such project holds is not required, and
+``given``'s buildable projects count as rows already built, so only the missing rows are added.
 """
 
 from __future__ import annotations
@@ -258,7 +264,7 @@ class _Space:
         for i, factor in enumerate(self.factors):
             value = row.get(i)
             if factor.name == "source" and value is not None:
-                selected[str(value)] = ({}, {})
+                selected.setdefault(str(value), ({}, {}))
             elif (factor.name.startswith("sink:") and value) or (factor.option and value is not None):
                 connector_id = factor.option[0] if factor.option else factor.name.removeprefix("sink:")
                 selected.setdefault(connector_id, ({}, {}))
