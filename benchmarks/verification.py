@@ -3,7 +3,7 @@
 The matrix table counts the pairwise covering set the compile tier builds (``tests/covering.py``)
 against the full product of every allowed combination and experience level, for the catalog as it
 is and for the catalog with extra (synthetic) sources and sinks. The reactor table builds N of the
-covering set's buildable projects (no Kinesis: the Maven repository in use lacks its connector) in
+compile tier's projects that the Maven repository in use can build (tests/served_here.py) in
 one reactor with ``./mvnw -o -T 2 verify``, as the compile tier does, and reports seconds per
 project against N=1. The one-project builds are also split by mojo.
 """
@@ -14,7 +14,8 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 
-from tests.covering import EXPERIENCES, Scenario, covering_set
+from tests.covering import EXPERIENCES, Scenario, covering_set, missing_here, served_covering_set
+from tests.served_here import Served
 
 from benchmarks import maven, maven_log
 from benchmarks.stats import Table
@@ -22,7 +23,6 @@ from benchmarks.timing import Case, interleave
 from benchmarks.workspace import Workspace, copy_wrapper, remove
 from msf_scaffold.catalog import Catalog, Connector, load_catalog
 
-UNBUILDABLE = "kinesis"
 EXTRA_OPTIONS = (1, 2, 4)
 
 
@@ -70,8 +70,14 @@ def matrix_table(catalog: Catalog) -> Table:
 
 
 def buildable(catalog: Catalog) -> list[Scenario]:
-    """The covering set's projects that the Maven repository in use can build."""
-    return [s for s in covering_set(catalog) if UNBUILDABLE not in (s.source, *s.sinks)]
+    """The compile tier's projects that the Maven repository in use can build.
+
+    The covering set's buildable projects, then the set added to build every buildable pair.
+    """
+    served = Served.here(catalog)
+    covering = covering_set(catalog)
+    added = served_covering_set(catalog, served, covering)
+    return [s for s in covering if not missing_here(served, s)] + added
 
 
 def _reactor_command(pom: str) -> maven.CommandFactory:

@@ -18,18 +18,27 @@ combination of ``strength`` values (2: every pair) that some valid set of answer
 least one project. The rows are built greedily (each row takes the values that complete the most
 uncovered combinations), seeded with an uncovered combination; a seed that cannot be completed to
 a valid row is an impossible combination and is dropped.
+
+``served_covering_set(catalog, served, given)`` is the compile tier's second set: the same
+generator over the values that projects the Maven repository described by ``served`` can build
+(tests/served_here.py: none of their catalog coordinates is listed as absent there). Values no
+such project holds leave the space, a combination no such project holds is not required, and
+``given``'s buildable projects count as rows already built, so only the missing rows are added.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from msf_scaffold.catalog import Catalog
 from tests.questionnaire import Questionnaire
+from tests.served_here import Served
 
 Value = str | bool | None
 #: One required combination: ((factor index, value), ...) sorted by factor index.
@@ -41,6 +50,12 @@ EXPERIENCES = tuple(Questionnaire().choices("experience", {}))
 #: Candidate rows built for each row kept, by strength (the one that covers most is kept): more
 #: candidates give smaller sets; builds are costly, renders cheap but their sets large to compute.
 SEEDS_PER_ROW = {2: 24, 3: 4}
+#: Left out of the compile tier's second set (what the Maven repository here can build): the
+#: experience level changes comments and the README only (test_experience_levels.py) and the
+#: Backstage entry adds catalog-info.yaml only, so neither changes what Maven builds.
+HERE_LEAVES_OUT = frozenset({"experience", "backstage"})
+#: A selected connector's option answers so far, and the values its unanswered options may take.
+_Answers = tuple[dict[str, str], dict[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,8 @@ class Scenario:
     line: str
     index: int
     values: tuple[tuple[str, Value], ...] = field(repr=False)
+    #: Set apart the ids of an added set (``h``: the projects added to build what the repository serves).
+    prefix: str = ""
 
     def value(self, name: str) -> Value:
         """The value of factor ``name`` (None for an option that is not asked)."""
@@ -90,7 +107,7 @@ class Scenario:
     @property
     def id(self) -> str:
         """Short id, also the project's artifactId."""
-        return f"f{self.line.replace('.', '')}-{self.index:02d}"
+        return f"f{self.line.replace('.', '')}-{self.prefix}{self.index:02d}"
 
     @property
     def label(self) -> str:
@@ -160,10 +177,16 @@ class _Space:
     """The factors of one line with the questionnaire's constraints between them."""
 
     def __init__(
-        self, catalog: Catalog, line: str, questionnaire: Questionnaire, leave_out: frozenset[str]
+        self,
+        catalog: Catalog,
+        line: str,
+        questionnaire: Questionnaire,
+        leave_out: frozenset[str],
+        served: Served | None = None,
     ) -> None:
         self.line = line
         self.questionnaire = questionnaire
+        self.served = served
         self.factors = [f for f in factors(catalog, line, questionnaire) if f.name not in leave_out]
         self.index = {factor.name: i for i, factor in enumerate(self.factors)}
         self.sinks = [i for i, f in enumerate(self.factors) if f.name.startswith("sink:")]
@@ -174,6 +197,16 @@ class _Space:
             for api in catalog.apis.apis
         }
         self._asked_cache: dict[tuple[object, ...], bool] = {}
+        self.connector_options = {
+            connector_id: {name: option.default for name, option in connector.options.items()}
+            for connector_id, connector in catalog.connectors.items()
+        }
+        if served is not None:
+            # A value no project built here can hold is not a value of this space at all.
+            self.factors = [
+                Factor(f.name, tuple(v for v in f.values if self.builds({i: v})), f.option)
+                for i, f in enumerate(self.factors)
+            ]
 
     def answers(self, row: dict[int, Value]) -> dict[str, Any]:
         """copier answers for a (partial) row; unanswered questions hold their defaults."""
@@ -191,18 +224,62 @@ class _Space:
     def domain(self, i: int, row: dict[int, Value]) -> tuple[Value, ...]:
         """The values factor ``i`` may take after the earlier factors' values in ``row``."""
         factor = self.factors[i]
-        if factor.option is not None:
-            return factor.values if self._asked(i, row) else (None,)
+        values: tuple[Value, ...] = factor.values
         api_index = self.index.get("api")
         api = row.get(api_index) if api_index is not None else None
         sources, sinks = self.offered[str(api or self.base["api"])]
-        if factor.name == "source":
-            return tuple(v for v in factor.values if v in sources)
-        if factor.name.startswith("sink:") and factor.name.removeprefix("sink:") not in sinks:
-            return (False,)
-        if i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
-            return (True,)
-        return factor.values
+        if factor.option is not None:
+            values = factor.values if self._asked(i, row) else (None,)
+        elif factor.name == "source":
+            values = tuple(v for v in factor.values if v in sources)
+        elif factor.name.startswith("sink:") and factor.name.removeprefix("sink:") not in sinks:
+            values = (False,)
+        elif i == self.sinks[-1] and not any(row.get(j) for j in self.sinks[:-1]):
+            values = (True,)
+        return self._buildable(i, values, row)
+
+    def _buildable(self, i: int, values: tuple[Value, ...], row: dict[int, Value]) -> tuple[Value, ...]:
+        if self.served is None:
+            return values
+        return tuple(v for v in values if self.builds({**row, i: v}))
+
+    def builds(self, row: dict[int, Value]) -> bool:
+        """Whether some completion of the partial ``row`` builds with the repository of ``served``.
+
+        The selected connectors are the source and the sinks set to true, and the connectors of
+        answered options; an option not answered yet may take any of its values, and one that is
+        not asked (None) takes its default, as in copier.
+        """
+        if self.served is None:
+            return True
+        api_index = self.index.get("api")
+        apis: tuple[Value, ...] = (self.base["api"],)
+        if api_index is not None:
+            apis = (row[api_index],) if api_index in row else self.factors[api_index].values
+        return self.served.possible(self.line, (str(api) for api in apis), self._selected(row))
+
+    def _selected(self, row: dict[int, Value]) -> dict[str, _Answers]:
+        """The connectors a partial row selects: (answered options, open options' values) each."""
+        selected: dict[str, _Answers] = {}
+        for i, factor in enumerate(self.factors):
+            value = row.get(i)
+            if factor.name == "source" and value is not None:
+                selected.setdefault(str(value), ({}, {}))
+            elif (factor.name.startswith("sink:") and value) or (factor.option and value is not None):
+                connector_id = factor.option[0] if factor.option else factor.name.removeprefix("sink:")
+                selected.setdefault(connector_id, ({}, {}))
+        for connector_id, (fixed, open_) in selected.items():
+            fixed.update(self.connector_options[connector_id])
+            for i, factor in enumerate(self.factors):
+                if factor.option is None or factor.option[0] != connector_id:
+                    continue
+                name = factor.option[1]
+                if i not in row:
+                    open_[name] = tuple(str(v) for v in factor.values)
+                    del fixed[name]
+                elif row[i] is not None:
+                    fixed[name] = str(row[i])
+        return selected
 
     def _asked(self, i: int, row: dict[int, Value]) -> bool:
         """Whether copier asks option factor ``i``'s question; cached by the answers it reads."""
@@ -230,6 +307,14 @@ class _Space:
                     )
         elif i in self.sinks:
             direct.update(j for j in self.sinks if j < i)
+        if factor.option is not None and self.served is not None:
+            # What an option value brings to the build may depend on the connector's other options.
+            connector_id = factor.option[0]
+            direct.update(
+                j
+                for j, f in enumerate(self.factors[:i])
+                if (f.option and f.option[0] == connector_id) or f.name in {"source", f"sink:{connector_id}"}
+            )
         if (factor.name == "source" or i in self.sinks) and "api" in self.index:
             direct.add(self.index["api"])
         result = set(direct)
@@ -238,13 +323,16 @@ class _Space:
         return frozenset(result)
 
 
-def _requirements(space: _Space, strength: int) -> list[Requirement]:
+def _requirements(space: _Space, strength: int, largest_first: bool = False) -> list[Requirement]:
     result: list[Requirement] = []
     indices = range(len(space.factors))
     for size in range(1, min(strength, len(space.factors)) + 1):
         for combination in itertools.combinations(indices, size):
             for values in itertools.product(*(space.factors[i].values for i in combination)):
                 result.append(tuple(zip(combination, values, strict=True)))
+    if largest_first:
+        # Single values first, then the combinations of the factors with the most values.
+        result.sort(key=lambda r: (len(r) > 1, -math.prod(len(space.factors[i].values) for i, _ in r)))
     return result
 
 
@@ -307,6 +395,8 @@ class Line:
     rows: list[dict[int, Value]]
     required: list[Requirement]
     impossible: list[Requirement]
+    #: Rows of projects built anyway (another set's) that count for this set; not in ``rows``.
+    given: list[dict[int, Value]] = field(default_factory=list)
 
 
 def cover_line(
@@ -315,14 +405,32 @@ def cover_line(
     strength: int,
     questionnaire: Questionnaire | None = None,
     leave_out: frozenset[str] = frozenset(),
+    *,
+    served: Served | None = None,
+    given: Sequence[Scenario] = (),
+    compact: bool = False,
 ) -> Line:
-    """The covering set of one Flink line; factors named in ``leave_out`` keep their defaults."""
-    space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out)
-    required = _requirements(space, strength)
+    """The covering set of one Flink line; factors named in ``leave_out`` keep their defaults.
+
+    With ``served``, only projects the repository it describes can build: a value or combination
+    no such project holds is not required. The projects of ``given`` (on this line, and buildable
+    with ``served``) count as rows already built; the rows returned are the ones to add.
+
+    ``compact`` spends more time for fewer rows (builds are costly): the rows are seeded with the
+    combinations of the factors with most values first (the largest products are the hardest to
+    fit in few rows), and rows whose every combination another row holds are dropped at the end.
+    """
+    space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out, served)
+    required = _requirements(space, strength, largest_first=compact)
     uncovered = set(required)
     builder = _Builder(space, uncovered, strength)
     rows: list[dict[int, Value]] = []
     impossible: list[Requirement] = []
+    kept = _given_rows(space, given)
+    for counted in kept:
+        for element in counted.items():
+            builder.used[element] = builder.used.get(element, 0) + 1
+        uncovered.difference_update(_covered(counted, strength))
     while uncovered:
         best: tuple[int, dict[int, Value]] | None = None
         for seed in [r for r in required if r in uncovered][: SEEDS_PER_ROW.get(strength, 4)]:
@@ -339,7 +447,34 @@ def cover_line(
             for element in best[1].items():
                 builder.used[element] = builder.used.get(element, 0) + 1
             uncovered.difference_update(_covered(best[1], strength))
-    return Line(space.factors, rows, required, impossible)
+    if compact:
+        rows = _without_redundant_rows(rows, kept, set(required) - set(impossible), strength)
+    return Line(space.factors, rows, required, impossible, kept)
+
+
+def _given_rows(space: _Space, given: Sequence[Scenario]) -> list[dict[int, Value]]:
+    """The rows of ``given``'s projects on the space's line that are rows of the space."""
+    result = []
+    for scenario in given:
+        row = {space.index[name]: value for name, value in scenario.values if name in space.index}
+        if scenario.line == space.line and len(row) == len(space.factors) and space.builds(row):
+            result.append(row)
+    return result
+
+
+def _without_redundant_rows(
+    rows: list[dict[int, Value]], kept: list[dict[int, Value]], required: set[Requirement], strength: int
+) -> list[dict[int, Value]]:
+    """``rows`` without those whose every required combination other rows (or ``kept``) hold; the
+    latest rows are dropped first."""
+    held = Counter(r for row in [*kept, *rows] for r in _covered(row, strength) if r in required)
+    result = list(rows)
+    for index in reversed(range(len(result))):
+        mine = [r for r in _covered(result[index], strength) if r in required]
+        if all(held[r] > 1 for r in mine):
+            held.subtract(mine)
+            del result[index]
+    return result
 
 
 def covering_set(
@@ -353,4 +488,42 @@ def covering_set(
         for n, row in enumerate(covered.rows, start=1):
             values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
             scenarios.append(Scenario(line, n, values))
+    return scenarios
+
+
+def missing_here(served: Served, scenario: Scenario) -> list[str]:
+    """The coordinates of ``scenario``'s project that the repository of ``served`` lacks."""
+    api = str(scenario.value("api") or served.catalog.apis.default_api)
+    return served.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
+
+
+def cover_served_line(
+    catalog: Catalog,
+    line: str,
+    served: Served,
+    given: Sequence[Scenario],
+    questionnaire: Questionnaire | None = None,
+) -> Line:
+    """The compile tier's second set on ``line``: every pair of values that a project the
+    repository of ``served`` can build holds, besides ``given``'s projects, without the factors
+    of ``HERE_LEAVES_OUT``."""
+    return cover_line(
+        catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=given, compact=True
+    )
+
+
+def served_covering_set(catalog: Catalog, served: Served, given: Sequence[Scenario]) -> list[Scenario]:
+    """The projects to build besides ``given`` so that, on every line, every pair of values that
+    a project the repository of ``served`` can build holds is built (``cover_served_line``).
+
+    ``given``'s buildable projects count (so no project is built twice); the added ones have ids
+    ``f<line>-h<n>``.
+    """
+    questionnaire = Questionnaire()
+    scenarios = []
+    for line in catalog.flink.lines:
+        covered = cover_served_line(catalog, line, served, given, questionnaire)
+        for n, row in enumerate(covered.rows, start=1):
+            values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
+            scenarios.append(Scenario(line, n, values, prefix="h"))
     return scenarios

@@ -1,14 +1,23 @@
-"""The covering set of generated projects builds and passes its own tests with Maven.
+"""The covering sets of generated projects build and pass their own tests with Maven.
 
-All projects are built in one Maven reactor (`./mvnw -T 2 -fae verify`) so that Maven starts once
-and two projects build at a time; a second, quick run writes each project's verbose dependency tree
-of the bundled scope. Each test then reads its project's outcome: the reactor status, the Surefire
-and Failsafe reports, the shaded JAR and the dependency tree.
+Two sets: the covering set of every value the questionnaire offers, and the projects added so
+that every combination of values that the Maven repository here can build is built
+(``served_covering_set``; tests/served_here.py reads what that repository lacks). The second
+set's ids are ``f<line>-h<n>``; the test ids of every project of the second set, including the
+first set's projects it counts, contain ``here`` (``pytest -m compile -k here``).
+
+The selected projects are built in one Maven reactor (`./mvnw -T 2 -fae verify`) so that Maven
+starts once and two projects build at a time; a second, quick run writes each project's verbose
+dependency tree of the bundled scope. Under pytest-xdist the workers share that one reactor. Each
+test then reads its project's outcome: the reactor status, the Surefire and Failsafe reports, the
+shaded JAR and the dependency tree.
 """
 
 from __future__ import annotations
 
+import fcntl
 import fnmatch
+import json
 import os
 import re
 import shlex
@@ -17,19 +26,29 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
 from msf_scaffold.catalog import load_catalog
-from tests.covering import Scenario, covering_set
+from tests.covering import Scenario, covering_set, missing_here, served_covering_set
 from tests.helpers import Pom, render
 from tests.maven_tree import bundled_conflicts
+from tests.served_here import Served
 
 pytestmark = pytest.mark.compile
 
-SCENARIOS = covering_set(load_catalog())
+CATALOG = load_catalog()
+SERVED = Served.here(CATALOG)
+COVERING = covering_set(CATALOG)
+HERE = served_covering_set(CATALOG, SERVED, COVERING)
+SCENARIOS = COVERING + HERE
+
+
+def _test_id(scenario: Scenario) -> str:
+    return f"{scenario.id}:{'' if missing_here(SERVED, scenario) else 'here:'}{scenario.label}"
+
 MSF_JAR_LIMIT = 512 * 1024 * 1024
 MAVEN_TIMEOUT_S = 45 * 60
 # Extra Maven arguments, e.g. "-Dmaven.repo.local=/path/to/repo" or "-s settings.xml" for a mirror.
@@ -43,6 +62,14 @@ class ReactorBuild:
     log: str
     status: dict[str, str]
     seconds: float
+
+    @classmethod
+    def read(cls, path: Path) -> ReactorBuild:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(Path(data["root"]), data["log"], data["status"], data["seconds"])
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps({**asdict(self), "root": str(self.root)}), encoding="utf-8")
 
 
 def _maven(root: Path, *goals: str) -> str:
@@ -68,15 +95,42 @@ def _maven(root: Path, *goals: str) -> str:
     return result.stdout + result.stderr
 
 
+def _selected(session: pytest.Session) -> list[Scenario]:
+    """The projects whose tests this run selected (``-k``), in set order."""
+    wanted = [
+        item.callspec.params.get("built")
+        for item in session.items
+        if isinstance(item, pytest.Function) and hasattr(item, "callspec")
+    ]
+    return [s for s in SCENARIOS if s in wanted]
+
+
 @pytest.fixture(scope="session")
-def reactor(tmp_path_factory: pytest.TempPathFactory) -> ReactorBuild:
-    root = tmp_path_factory.mktemp("compile")
-    for scenario in SCENARIOS:
+def reactor(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> ReactorBuild:
+    scenarios = _selected(request.session)
+    if worker_id == "master":
+        return _build(tmp_path_factory.mktemp("compile"), scenarios)
+    # pytest-xdist: every worker has this session fixture; the first builds, the others read its
+    # outcome. The workers' temporary directories share a parent that belongs to this run.
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "compile.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        outcome = shared / "compile-reactor.json"
+        if not outcome.is_file():
+            _build(shared / "compile", scenarios).write(outcome)
+        return ReactorBuild.read(outcome)
+
+
+def _build(root: Path, scenarios: list[Scenario]) -> ReactorBuild:
+    root.mkdir(exist_ok=True)
+    for scenario in scenarios:
         render(root / scenario.id, scenario.answers())
-    first = root / SCENARIOS[0].id
+    first = root / scenarios[0].id
     shutil.copy2(first / "mvnw", root / "mvnw")
     shutil.copytree(first / ".mvn", root / ".mvn")
-    modules = "\n".join(f"    <module>{s.id}</module>" for s in SCENARIOS)
+    modules = "\n".join(f"    <module>{s.id}</module>" for s in scenarios)
     (root / "pom.xml").write_text(
         f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -106,7 +160,7 @@ def reactor(tmp_path_factory: pytest.TempPathFactory) -> ReactorBuild:
     (root / "tree.log").write_text(tree_log, encoding="utf-8")
     (root / "build.log").write_text(log, encoding="utf-8")
     status = dict(re.findall(r"\[INFO\] (Scenario \S+) [^\n]*?(SUCCESS|FAILURE|SKIPPED) \[", log))
-    print(f"\ncompile tier: {len(SCENARIOS)} projects in {seconds:.0f} s; log at {root / 'build.log'}")
+    print(f"\ncompile tier: {len(scenarios)} projects in {seconds:.0f} s; log at {root / 'build.log'}")
     return ReactorBuild(root, log, status, seconds)
 
 
@@ -121,7 +175,7 @@ def _unresolvable(log: str, scenario: Scenario) -> list[str]:
     return sorted(missing)
 
 
-@pytest.fixture(params=SCENARIOS, ids=[f"{s.id}:{s.label}" for s in SCENARIOS])
+@pytest.fixture(params=SCENARIOS, ids=[_test_id(s) for s in SCENARIOS])
 def built(request: pytest.FixtureRequest, reactor: ReactorBuild) -> tuple[Scenario, Path]:
     scenario: Scenario = request.param
     name = f"Scenario {scenario.id}"

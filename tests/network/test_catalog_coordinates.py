@@ -19,25 +19,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import yaml
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from tests.helpers import ROOT, Pom, answers_for, render
+from tests.helpers import Pom, answers_for, render
+from tests.served_here import UNRESOLVABLE_FILE, unresolvable_here
 
 pytestmark = pytest.mark.network
 
 REPOSITORY = os.environ.get("MSF_SCAFFOLD_MAVEN_REPOSITORY", "https://repo.maven.apache.org/maven2").rstrip(
     "/"
 )
-UNRESOLVABLE_FILE = ROOT / "tests/data/unresolvable-here.yml"
 ATTEMPTS = 4
-
-
-def _unresolvable_here() -> dict[str, str]:
-    entries = yaml.safe_load(UNRESOLVABLE_FILE.read_text(encoding="utf-8"))
-    listed = {entry["coordinate"]: entry["evidence"].strip() for entry in entries}
-    assert all(listed.values()), f"{UNRESOLVABLE_FILE.name}: every entry needs its evidence"
-    return listed
 
 
 def _status(url: str) -> int:
@@ -125,7 +117,7 @@ def test_every_catalog_coordinate_resolves_on_maven_central(generated: list[Path
     for project in generated:
         for coordinate, where in _pom_plugins(project):
             uses.setdefault(coordinate, set()).add(where)
-    listed = _unresolvable_here()
+    listed = unresolvable_here()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = dict(

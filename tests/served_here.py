@@ -1,0 +1,99 @@
+"""Which generated projects the Maven repository this project's CI reaches can build.
+
+That repository is a partial mirror of Maven Central: ``tests/data/unresolvable-here.yml`` lists
+the catalog coordinates it does not serve, each with the evidence that it was released (the
+network tier keeps the list exact). A project can be built here when none of the coordinates the
+catalog gives it (``Catalog.coordinates``: build.yml's, its API's and its connectors' for their
+option answers, on its Flink line) is listed. Nothing here names a connector: a connector, option
+or API added to the catalog is judged by its coordinates alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from msf_scaffold.catalog import Catalog
+from tests.helpers import ROOT
+
+UNRESOLVABLE_FILE = ROOT / "tests/data/unresolvable-here.yml"
+
+#: Option answers per connector id, as ``Catalog.coordinates`` takes them.
+Options = Mapping[str, Mapping[str, str]]
+
+
+def unresolvable_here(path: Path = UNRESOLVABLE_FILE) -> dict[str, str]:
+    """The listed coordinates (group:artifact:version) and the evidence that each was released."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    listed = {entry["coordinate"]: str(entry["evidence"]).strip() for entry in entries}
+    assert all(listed.values()), f"{path.name}: every entry needs its evidence"
+    return listed
+
+
+class Served:
+    """The catalog's projects judged by what a Maven repository lacks (``absent`` coordinates)."""
+
+    def __init__(self, catalog: Catalog, absent: Iterable[str]) -> None:
+        self.catalog = catalog
+        self.absent = frozenset(absent)
+
+    @classmethod
+    def here(cls, catalog: Catalog) -> Served:
+        """What the repository of ``tests/data/unresolvable-here.yml`` serves."""
+        return cls(catalog, unresolvable_here())
+
+    def missing(self, line: str, api: str, connector_ids: Iterable[str], options: Options) -> list[str]:
+        """The coordinates of such a project that the repository does not serve, sorted."""
+        found: set[str] = set()
+        for connector_id in connector_ids:
+            chosen = tuple(sorted(options.get(connector_id, {}).items()))
+            found.update(self._missing(line, api, connector_id, chosen))
+        return sorted(found | self._missing(line, api, None, ()))
+
+    def possible(
+        self,
+        line: str,
+        apis: Iterable[str],
+        connectors: Mapping[str, tuple[Mapping[str, str], Mapping[str, Iterable[str]]]],
+    ) -> bool:
+        """Whether some API of ``apis`` and some answers to the open options build here.
+
+        ``connectors`` maps each selected connector to its answered options and, for the options
+        not answered yet, the values they may still take.
+        """
+        return any(
+            not self._missing(line, api, None, ())
+            and all(
+                self._completes(line, api, connector_id, dict(fixed), open_)
+                for connector_id, (fixed, open_) in connectors.items()
+            )
+            for api in apis
+        )
+
+    def _completes(
+        self,
+        line: str,
+        api: str,
+        connector_id: str,
+        fixed: dict[str, str],
+        open_: Mapping[str, Iterable[str]],
+    ) -> bool:
+        names = list(open_)
+        for values in itertools.product(*(tuple(open_[name]) for name in names)):
+            chosen = {**fixed, **dict(zip(names, values, strict=True))}
+            if not self._missing(line, api, connector_id, tuple(sorted(chosen.items()))):
+                return True
+        return False
+
+    @cache  # noqa: B019 (one instance per catalog, kept for the session)
+    def _missing(
+        self, line: str, api: str, connector_id: str | None, options: tuple[tuple[str, str], ...]
+    ) -> frozenset[str]:
+        """Absent coordinates of one connector with these answers (None: what every project has)."""
+        ids = [] if connector_id is None else [connector_id]
+        chosen = {} if connector_id is None else {connector_id: dict(options)}
+        return frozenset(str(c) for c in self.catalog.coordinates(line, ids, chosen, api)) & self.absent

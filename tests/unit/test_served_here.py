@@ -1,0 +1,168 @@
+"""The compile tier's second set: every combination of values that the Maven repository here can
+build is built, judged from the catalog and tests/data/unresolvable-here.yml alone."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from msf_scaffold.catalog import Catalog, load_catalog
+from tests.covering import (
+    HERE_LEAVES_OUT,
+    Factor,
+    Scenario,
+    Value,
+    _Space,
+    cover_served_line,
+    covering_set,
+    missing_here,
+    served_covering_set,
+)
+from tests.questionnaire import Questionnaire
+from tests.served_here import Served, unresolvable_here
+
+Named = tuple[tuple[str, Value], ...]
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return Questionnaire()
+
+
+@pytest.fixture(scope="module")
+def served(catalog: Catalog) -> Served:
+    return Served.here(catalog)
+
+
+@pytest.fixture(scope="module")
+def covering(catalog: Catalog) -> list[Scenario]:
+    return covering_set(catalog)
+
+
+@pytest.fixture(scope="module")
+def here(catalog: Catalog, served: Served, covering: list[Scenario]) -> list[Scenario]:
+    return served_covering_set(catalog, served, covering)
+
+
+def test_a_project_lacks_exactly_the_listed_coordinates_its_connectors_bring(
+    catalog: Catalog, served: Served
+) -> None:
+    listed = set(unresolvable_here())
+    seen: set[str] = set()
+    for line in catalog.flink.lines:
+        for connector_id in catalog.connectors:
+            if line not in catalog.supported_lines(connector_id):
+                continue
+            options = catalog.connectors[connector_id].options
+            choices = {name: list(o.choices) for name, o in options.items() if o.choices is not None}
+            for values in itertools.product(*choices.values()):
+                answers = {connector_id: dict(zip(choices, values, strict=True))}
+                for api in catalog.apis.apis:
+                    brought = {str(c) for c in catalog.coordinates(line, [connector_id], answers, api)}
+                    missing = served.missing(line, api, [connector_id], answers)
+                    assert missing == sorted(brought & listed), (line, connector_id, answers, api)
+                    seen.update(missing)
+    # Every listed coordinate is brought by some connector (the network tier keeps the list exact).
+    assert seen == listed
+
+
+def _all_rows(space: _Space, i: int = 0, row: dict[int, Value] | None = None) -> Iterator[dict[int, Value]]:
+    """Every row of valid answers of ``space``, by exhaustive enumeration."""
+    row = row or {}
+    if i == len(space.factors):
+        yield row
+        return
+    for value in space.domain(i, row):
+        yield from _all_rows(space, i + 1, {**row, i: value})
+
+
+def _pairs(factors: list[Factor], row: dict[int, Value]) -> set[Named]:
+    assigned = sorted((i, v) for i, v in row.items() if v is not None)
+    return {
+        tuple((factors[i].name, v) for i, v in combination)
+        for size in (1, 2)
+        for combination in itertools.combinations(assigned, size)
+    }
+
+
+@pytest.mark.parametrize("line", list(load_catalog().flink.lines))
+def test_every_pair_of_values_that_builds_here_is_built(
+    catalog: Catalog, served: Served, covering: list[Scenario], questionnaire: Questionnaire, line: str
+) -> None:
+    """Against every valid set of answers, enumerated without the repository's constraint and
+    judged project by project with ``Served.missing``."""
+    space = _Space(catalog, line, questionnaire, HERE_LEAVES_OUT)
+    buildable: set[Named] = set()
+    for row in _all_rows(space):
+        values = tuple((f.name, row[i]) for i, f in enumerate(space.factors))
+        scenario = Scenario(line, 0, values)
+        if not missing_here(served, scenario):
+            buildable |= _pairs(space.factors, row)
+    assert buildable
+
+    result = cover_served_line(catalog, line, served, covering, questionnaire)
+    built: set[Named] = set()
+    for row in [*result.given, *result.rows]:
+        built |= _pairs(result.factors, row)
+    assert built == buildable
+    # What the set leaves out as impossible is indeed never buildable.
+    for requirement in result.impossible:
+        assert tuple((result.factors[i].name, v) for i, v in requirement) not in buildable
+
+
+def test_the_added_projects_build_here_and_the_counted_ones_come_from_the_first_set(
+    catalog: Catalog,
+    served: Served,
+    covering: list[Scenario],
+    here: list[Scenario],
+    questionnaire: Questionnaire,
+) -> None:
+    assert here and all(s.id.split("-")[1].startswith("h") for s in here)
+    for scenario in here:
+        assert missing_here(served, scenario) == [], scenario.label
+        assert questionnaire.refusals(scenario.answers()) == {}, scenario.label
+        assert not {name for name, _ in scenario.values} & HERE_LEAVES_OUT
+    for line in catalog.flink.lines:
+        result = cover_served_line(catalog, line, served, covering, questionnaire)
+        counted = [s for s in covering if s.line == line and not missing_here(served, s)]
+        assert len(result.given) == len(counted)
+
+
+def test_no_project_of_the_compile_tier_is_built_twice(
+    covering: list[Scenario], here: list[Scenario]
+) -> None:
+    def project(scenario: Scenario) -> tuple[object, ...]:
+        answers = scenario.answers()
+        for name in ("project_name", "artifact_id", "package"):
+            answers.pop(name)
+        return tuple(sorted((k, repr(v)) for k, v in answers.items()))
+
+    scenarios = covering + here
+    assert len({s.id for s in scenarios}) == len(scenarios)
+    assert len({project(s) for s in scenarios}) == len(scenarios)
+
+
+def test_the_second_set_follows_the_repository(catalog: Catalog, covering: list[Scenario]) -> None:
+    # A repository that serves everything: the first set already builds every pair.
+    assert served_covering_set(catalog, Served(catalog, ()), covering) == []
+    # A repository that lacks a source's compile-scope coordinates: no project selects it.
+    line = next(iter(catalog.flink.lines))
+    source = next(
+        c
+        for c in catalog.offered("source", line)
+        if any(d.scope == "compile" for d in catalog.connectors[c].dependencies)
+    )
+    absent = {
+        str(c)
+        for line_ in catalog.flink.lines
+        for c in catalog.coordinates(line_, [source])
+        if c.scope == "compile"
+    }
+    lacking = Served(catalog, absent)
+    added = served_covering_set(catalog, lacking, covering)
+    assert added
+    assert all(source not in (s.source, *s.sinks) for s in added)
+    offered = {c for line_ in catalog.flink.lines for c in catalog.offered("source", line_)}
+    assert {s.source for s in added} == offered - {source}
