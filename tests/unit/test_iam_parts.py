@@ -50,6 +50,9 @@ def _join(parts: list[list[str]], values: dict[str, str]) -> str:
             result += value
         elif kind == "bucket":
             result += value.split("://", 1)[1].split("/", 1)[0]
+        elif kind.startswith("retype:"):
+            _, old, new = kind.split(":")
+            result += value.replace(f":{old}/", f":{new}/", 1)
         else:
             assert kind == "bucket_prefix", kind
             result += value.split("://", 1)[1].rstrip("/") + "/"
@@ -72,15 +75,24 @@ def test_the_catalog_has_templated_iam_resources() -> None:
     templates = [resource for _, resource in _templates()]
     assert any("|bucket}/{" in t for t in templates)
     assert any("|" not in t for t in templates)
+    assert any("|retype:" in t for t in templates)
 
 
 @pytest.mark.parametrize(("sid", "resource"), _templates(), ids=[sid for sid, _ in _templates()])
 @pytest.mark.parametrize("uri", _URIS)
 def test_parts_join_to_the_catalog_arn(sid: str, resource: str, uri: str) -> None:
     parts = json.loads(str(_parts_macro()(resource)))
-    assert all(kind in {"literal", "value", "bucket", "bucket_prefix"} for kind, _ in parts), parts
+    kinds = {"literal", "value", "bucket", "bucket_prefix"}
+    assert all(kind in kinds or re.fullmatch(r"retype:[a-z-]+:[a-z-]+", kind) for kind, _ in parts), parts
     assert not [text for kind, text in parts if kind == "literal" and "{" in text], parts
     keys = set(re.findall(r"\{([^{}|]+)", resource))
-    uri_keys = set(re.findall(r"\{([^{}|]+)\|", resource))
-    values = {key: uri if key in uri_keys else f"value-of-{key.replace('.', '-')}" for key in keys}
+    uri_keys = set(re.findall(r"\{([^{}|]+)\|(?:bucket|prefix)\}", resource))
+    # An ARN of the resource type the template swaps (an Amazon MSK cluster).
+    arns = {
+        key: f"arn:aws:kafka:eu-west-1:111122223333:{old}/orders/0a1b-2"
+        for key, old in re.findall(r"\{([^{}|]+)\|retype:([a-z-]+):[a-z-]+\}", resource)
+    }
+    values = {
+        key: arns.get(key, uri if key in uri_keys else f"value-of-{key.replace('.', '-')}") for key in keys
+    }
     assert _join(parts, values) == iam_resource(resource, values), sid
