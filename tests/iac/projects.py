@@ -220,13 +220,14 @@ def sample_values(catalog: Catalog, case: Case, s3_uri: str) -> dict[tuple[str, 
     """A value for every parameter, as (group, key) -> value, to expand ARN templates with.
 
     Keys that templates read as ``{key|bucket}`` or ``{key|prefix}`` get ``s3_uri``; the others
-    their local value, their default, or a made-up name.
+    (ARNs that ``{key|retype:...}`` reads included) their local value, their default, or a
+    made-up name.
     """
     uri_keys = {
         (s.group, key)
         for s in expected_statements(catalog, case)
         if s.template
-        for key in re.findall(r"\{([^{}|]+)\|", s.template)
+        for key in re.findall(r"\{([^{}|]+)\|(?:bucket|prefix)\}", s.template)
     }
     groups = property_groups(
         catalog,
