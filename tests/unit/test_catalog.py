@@ -186,7 +186,7 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         ),
         (lambda d: d["connectors"]["print"].pop("sink"), "needs a source or a sink"),
         (
-            lambda d: d["connectors"]["kafka"]["sink"].update(
+            lambda d: d["connectors"]["print"]["sink"].update(
                 factory="KinesisSinkFactory", files=["x/KinesisSinkFactory.java"]
             ),
             "share a factory class",
