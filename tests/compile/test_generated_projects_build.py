@@ -30,10 +30,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
-from tests.helpers import Pom, render
+from tests.helpers import POM_NS, Pom, render
 from tests.maven_tree import bundled_conflicts
 from tests.served_here import Served
 
@@ -49,8 +50,10 @@ SCENARIOS = COVERING + HERE
 def _test_id(scenario: Scenario) -> str:
     return f"{scenario.id}:{'' if missing_here(SERVED, scenario) else 'here:'}{scenario.label}"
 
+
 MSF_JAR_LIMIT = 512 * 1024 * 1024
 MAVEN_TIMEOUT_S = 45 * 60
+KNOWN_CONFLICTS = Path(__file__).resolve().parents[1] / "data" / "known-conflicts.yml"
 # Extra Maven arguments, e.g. "-Dmaven.repo.local=/path/to/repo" or "-s settings.xml" for a mirror.
 
 
@@ -242,9 +245,24 @@ def test_shaded_jar_bundles_connectors_but_nothing_the_runtime_provides(built: t
     assert not clashes, f"{len(clashes)} classes of runtime-provided jars are bundled, e.g. {clashes[:5]}"
 
     assert re.search(r":jar:[\w.-]+:compile:", listing)
+    left_out = _shade_filters(project)
     for key, path in _bundled_jars(project).items():
-        missing = _classes(path) - bundled
+        # Paths a shade filter leaves out of one artifact (catalog `jar_excludes`) are not expected.
+        patterns = left_out.get(key, [])
+        missing = {c for c in _classes(path) if not any(fnmatch.fnmatch(c, p) for p in patterns)} - bundled
         assert not missing, f"{key} is not bundled, e.g. {sorted(missing)[:3]}"
+
+
+def _shade_filters(project: Path) -> dict[str, list[str]]:
+    """group:artifact -> the paths the shade plugin's filters leave out of that artifact."""
+    pom = Pom(project / "pom.xml")
+    shade = pom.plugin("maven-shade-plugin")
+    return {
+        shade_filter.findtext("m:artifact", default="", namespaces=POM_NS): pom.texts(
+            shade_filter, "m:excludes/m:exclude"
+        )
+        for shade_filter in shade.findall(".//m:filters/m:filter", POM_NS)
+    }
 
 
 def _shade_excludes(project: Path) -> list[str]:
@@ -276,7 +294,36 @@ def test_each_bundled_class_comes_from_one_artifact(built: tuple[Scenario, Path]
             owners.setdefault(name, []).append(key)
     overlapping = {name: keys for name, keys in owners.items() if len(keys) > 1}
     pairs = sorted({" and ".join(keys) for keys in overlapping.values()})
+    _xfail_when_known("overlapping", [keys for keys in overlapping.values()])
     assert not overlapping, f"{len(overlapping)} classes are in more than one bundled artifact: {pairs}"
+
+
+def _xfail_when_known(kind: str, conflicts: list[list[str]]) -> None:
+    """xfail with the reasons when every conflict matches an entry of tests/data/known-conflicts.yml."""
+    known = [
+        entry
+        for entry in yaml.safe_load(KNOWN_CONFLICTS.read_text(encoding="utf-8"))
+        if entry["kind"] == kind
+    ]
+    matched = []
+    for artifacts in conflicts:
+        entry = next(
+            (
+                e
+                for e in known
+                if all(any(fnmatch.fnmatch(a, pattern) for pattern in e["artifacts"]) for a in artifacts)
+            ),
+            None,
+        )
+        if entry is None:
+            return
+        matched.append(entry)
+    if matched:
+        reasons = {e["id"]: " ".join(e["reason"].split()) for e in matched}
+        pytest.xfail(
+            "known conflicts (tests/data/known-conflicts.yml): "
+            + "; ".join(f"{k}: {v}" for k, v in reasons.items())
+        )
 
 
 def test_bundled_dependencies_converge(built: tuple[Scenario, Path]) -> None:
@@ -292,4 +339,5 @@ def test_bundled_dependencies_converge(built: tuple[Scenario, Path]) -> None:
         for c in bundled_conflicts(tree.read_text(encoding="utf-8"))
         if not any(fnmatch.fnmatch(c.artifact, pattern) for pattern in excluded)
     ]
+    _xfail_when_known("convergence", [[c.artifact] for c in conflicts])
     assert not conflicts, "\n".join(str(c) for c in conflicts)
