@@ -11,12 +11,12 @@ naming the coordinate).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness.drivers import KafkaDriver, MySqlCdcDriver, PostgresCdcDriver
+from tests.e2e.harness.drivers import Driver, KafkaDriver, MySqlCdcDriver, PostgresCdcDriver
 from tests.e2e.harness.flows import run_flow
 from tests.e2e.harness.job import Scenario, build
 from tests.e2e.harness.kafka import KafkaBroker
@@ -44,17 +44,21 @@ def mysql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MySqlServer]:
         server.stop()
 
 
+def _capture_to_kafka(
+    source: str, driver: Callable[[str], Driver], line: str, broker: KafkaBroker, tmp_path: Path
+) -> None:
+    """Generates and builds `source` -> Kafka on `line`, then runs the flow with `driver(prefix)`."""
+    scenario = Scenario(source, ("kafka",), line=line, label=line.replace(".", ""))
+    project = build(scenario, tmp_path)
+    run_flow(project, driver(scenario.id), {"kafka": KafkaDriver(broker, scenario.id)}, tmp_path)
+
+
 @pytest.mark.parametrize("line", ["1.20", "2.2"])
 def test_postgres_cdc_source_to_kafka_sink(
     line: str, postgres: PostgresServer, broker: KafkaBroker, tmp_path: Path
 ) -> None:
-    scenario = Scenario("postgres_cdc", ("kafka",), line=line, label=line.replace(".", ""))
-    project = build(scenario, tmp_path)
-    run_flow(
-        project,
-        PostgresCdcDriver(postgres, scenario.id),
-        {"kafka": KafkaDriver(broker, scenario.id)},
-        tmp_path,
+    _capture_to_kafka(
+        "postgres_cdc", lambda prefix: PostgresCdcDriver(postgres, prefix), line, broker, tmp_path
     )
 
 
@@ -62,11 +66,4 @@ def test_postgres_cdc_source_to_kafka_sink(
 def test_mysql_cdc_source_to_kafka_sink(
     line: str, mysql: MySqlServer, broker: KafkaBroker, tmp_path: Path
 ) -> None:
-    scenario = Scenario("mysql_cdc", ("kafka",), line=line, label=line.replace(".", ""))
-    project = build(scenario, tmp_path)
-    run_flow(
-        project,
-        MySqlCdcDriver(mysql, scenario.id),
-        {"kafka": KafkaDriver(broker, scenario.id)},
-        tmp_path,
-    )
+    _capture_to_kafka("mysql_cdc", lambda prefix: MySqlCdcDriver(mysql, prefix), line, broker, tmp_path)
