@@ -16,6 +16,8 @@ import copier
 import jsonschema
 import yaml
 
+from msf_scaffold.catalog import Dependency, VersionPin
+
 ROOT = Path(__file__).resolve().parents[1]
 POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
@@ -175,6 +177,22 @@ class Pom:
     def texts(self, element: ET.Element, xpath: str) -> list[str]:
         """Texts of all elements at ``xpath`` below ``element``."""
         return [(e.text or "").strip() for e in element.findall(xpath, POM_NS)]
+
+
+def assert_pom_has_the_catalog_dependencies(
+    pom: Pom, dependencies: list[Dependency], pins: dict[str, VersionPin], line: str
+) -> None:
+    """The pom declares exactly the catalog's ``dependencies`` (versions resolved on ``line``) and
+    pins each ``managed`` one in dependencyManagement without declaring it."""
+
+    def version(d: Dependency) -> str | None:
+        return pins[d.version].value_for(line) if d.version else None
+
+    expected = {(d.group, d.artifact, version(d), d.scope) for d in dependencies if d.declared}
+    assert {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies} == expected
+    for d in dependencies:
+        if not d.declared:
+            assert pom.managed.get((d.group, d.artifact)) == (version(d), ""), f"{d.key} is not pinned"
 
 
 def _child(element: ET.Element, name: str) -> str | None:

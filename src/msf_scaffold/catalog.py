@@ -23,7 +23,9 @@ from msf_scaffold.errors import CatalogError
 from msf_scaffold.yaml_files import YAMLError, load_yaml
 
 Role = Literal["source", "sink"]
-Scope = Literal["provided", "compile", "runtime", "test"]
+# `managed`: a version pin in dependencyManagement only, for an artifact that other dependencies
+# bring in, where Maven's nearest-wins mediation would otherwise pick an older version.
+Scope = Literal["provided", "compile", "runtime", "test", "managed"]
 
 _CATALOG_FILES = {
     "flink.yml": "catalog_flink",
@@ -152,6 +154,9 @@ class ConditionalFile(_Model):
 class Dependency(_Model):
     """A Maven dependency; ``version`` names a pin, or is absent when a BOM manages it.
 
+    Scope ``managed`` declares no dependency: it pins, in dependencyManagement, the version of an
+    artifact that other dependencies bring in (it needs a ``version`` and takes no exclusions).
+
     ``lines`` limits it to some Flink lines (for artifacts whose name carries the Flink version,
     such as ``iceberg-flink-runtime-1.20``); ``exclusions`` are ``group:artifact`` patterns (``*``
     allowed) kept off the classpath, such as a library's own logging binding; ``jar_excludes`` are
@@ -183,7 +188,16 @@ class Dependency(_Model):
             raise ValueError(
                 f"jar_excludes of {self.key} only applies to compile-scope (bundled) dependencies"
             )
+        if self.scope == "managed" and (self.version is None or self.exclusions):
+            raise ValueError(
+                f"{self.key} has scope managed: it pins a version, so give it a `version` and no `exclusions`"
+            )
         return self
+
+    @property
+    def declared(self) -> bool:
+        """Whether the project declares it in <dependencies> (a ``managed`` pin is not)."""
+        return self.scope != "managed"
 
     @property
     def key(self) -> str:
@@ -219,7 +233,11 @@ class ApiCatalog(_Model):
 
 
 class Bom(_Model):
-    """A BOM imported into the generated pom's dependencyManagement."""
+    """A BOM imported into the generated pom's dependencyManagement.
+
+    It manages the artifacts of its group (and the groups below it) in its own version, as the
+    Jackson, JUnit and AWS SDK BOMs do: a dependency without a version gets the BOM's.
+    """
 
     group: str
     artifact: str
@@ -1172,6 +1190,13 @@ class Catalog(_Model):
             result.update(connector.versions)
         return result
 
+    def version_of(self, dependency: Dependency, line: str) -> str:
+        """The version ``dependency`` resolves to on ``line``: its pin's, or its BOM's."""
+        name = dependency.version
+        if name is None:
+            name = next(b.version for b in self.build.boms if dependency.group.startswith(b.group))
+        return _pinned(self.pins(), name, line)
+
     def supported_lines(self, connector_id: str) -> list[str]:
         """The Flink lines on which every version the connector pins has a value."""
         connector = self.connectors[connector_id]
@@ -1249,9 +1274,8 @@ class Catalog(_Model):
             for bom in self.build.boms
         ]
         result.extend(
-            Coordinate(dep.group, dep.artifact, _pinned(pins, dep.version, line), dep.scope)
+            Coordinate(dep.group, dep.artifact, self.version_of(dep, line), dep.scope)
             for dep in self.dependencies_for(connector_ids, options, line=line, api=api)
-            if dep.version is not None
         )
         return result
 

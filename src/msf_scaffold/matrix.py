@@ -56,11 +56,18 @@ def connector_support(catalog: Catalog) -> list[ConnectorSupport]:
             if line not in supported:
                 versions[line] = None
                 continue
-            pinned = [
-                f"{dep.artifact} {pins[dep.version].value_for(line)}"
+            bundled = [
+                dep
                 for dep in connector.dependencies
-                if dep.version is not None and dep.scope == "compile"
+                if dep.scope == "compile" and (not dep.lines or line in dep.lines)
             ]
+            pinned = [f"{dep.artifact} {pins[dep.version].value_for(line)}" for dep in bundled if dep.version]
+            # Artifacts a BOM manages, by group: "software.amazon.awssdk 2.55.6 (glue, s3)".
+            managed: dict[str, list[str]] = {}
+            for dep in bundled:
+                if dep.version is None:
+                    managed.setdefault(f"{dep.group} {catalog.version_of(dep, line)}", []).append(dep.artifact)
+            pinned += [f"{group} ({', '.join(artifacts)})" for group, artifacts in managed.items()]
             versions[line] = ", ".join(pinned) or "built in"
         roles = tuple(role for role in ("source", "sink") if connector.role(role) is not None)
         rows.append(ConnectorSupport(connector_id, connector.label, roles, versions))

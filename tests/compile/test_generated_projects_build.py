@@ -15,6 +15,7 @@ shaded JAR and the dependency tree.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import fnmatch
 import json
@@ -30,7 +31,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
@@ -53,7 +53,6 @@ def _test_id(scenario: Scenario) -> str:
 
 MSF_JAR_LIMIT = 512 * 1024 * 1024
 MAVEN_TIMEOUT_S = 45 * 60
-KNOWN_CONFLICTS = Path(__file__).resolve().parents[1] / "data" / "known-conflicts.yml"
 # Extra Maven arguments, e.g. "-Dmaven.repo.local=/path/to/repo" or "-s settings.xml" for a mirror.
 
 
@@ -286,44 +285,24 @@ def _bundled_jars(project: Path) -> dict[str, Path]:
 
 def test_each_bundled_class_comes_from_one_artifact(built: tuple[Scenario, Path]) -> None:
     """What the shade plugin warns about as "overlapping classes", as an assertion: two bundled
-    artifacts holding the same class leave one copy in the JAR, chosen by classpath order."""
+    artifacts holding the same class leave one copy in the JAR, chosen by classpath order. Copies
+    with the same bytes are one class whichever is kept (Parquet's jars each carry the same
+    minimised, relocated fastutil); copies that differ are a conflict."""
     _, project = built
+    jars = _bundled_jars(project)
     owners: dict[str, list[str]] = {}
-    for key, jar in _bundled_jars(project).items():
+    for key, jar in jars.items():
         for name in _classes(jar):
             owners.setdefault(name, []).append(key)
-    overlapping = {name: keys for name, keys in owners.items() if len(keys) > 1}
+    with contextlib.ExitStack() as stack:
+        archives = {key: stack.enter_context(zipfile.ZipFile(jar)) for key, jar in jars.items()}
+        overlapping = {
+            name: keys
+            for name, keys in owners.items()
+            if len(keys) > 1 and len({archives[key].read(name) for key in keys}) > 1
+        }
     pairs = sorted({" and ".join(keys) for keys in overlapping.values()})
-    _xfail_when_known("overlapping", [keys for keys in overlapping.values()])
-    assert not overlapping, f"{len(overlapping)} classes are in more than one bundled artifact: {pairs}"
-
-
-def _xfail_when_known(kind: str, conflicts: list[list[str]]) -> None:
-    """xfail with the reasons when every conflict matches an entry of tests/data/known-conflicts.yml."""
-    known = [
-        entry
-        for entry in yaml.safe_load(KNOWN_CONFLICTS.read_text(encoding="utf-8"))
-        if entry["kind"] == kind
-    ]
-    matched = []
-    for artifacts in conflicts:
-        entry = next(
-            (
-                e
-                for e in known
-                if all(any(fnmatch.fnmatch(a, pattern) for pattern in e["artifacts"]) for a in artifacts)
-            ),
-            None,
-        )
-        if entry is None:
-            return
-        matched.append(entry)
-    if matched:
-        reasons = {e["id"]: " ".join(e["reason"].split()) for e in matched}
-        pytest.xfail(
-            "known conflicts (tests/data/known-conflicts.yml): "
-            + "; ".join(f"{k}: {v}" for k, v in reasons.items())
-        )
+    assert not overlapping, f"{len(overlapping)} classes differ between bundled artifacts: {pairs}"
 
 
 def test_bundled_dependencies_converge(built: tuple[Scenario, Path]) -> None:
@@ -339,5 +318,4 @@ def test_bundled_dependencies_converge(built: tuple[Scenario, Path]) -> None:
         for c in bundled_conflicts(tree.read_text(encoding="utf-8"))
         if not any(fnmatch.fnmatch(c.artifact, pattern) for pattern in excluded)
     ]
-    _xfail_when_known("convergence", [[c.artifact] for c in conflicts])
     assert not conflicts, "\n".join(str(c) for c in conflicts)

@@ -1,11 +1,12 @@
 """Every Maven coordinate of the catalog resolves on Maven Central (marker `network`).
 
 For every Flink line and every connector it offers, every dependency (whatever option values its
-`when` needs), every BOM, every Maven plugin the generated pom pins and the Maven distribution of
-the generated wrapper: the .pom (or the distribution) must answer HTTP 200. A coordinate the
-repository does not serve is accepted only when tests/data/unresolvable-here.yml lists it with the
-evidence that it was released; a listed coordinate that resolves, or that the catalog no longer
-uses, fails the test, so the list cannot go stale.
+`when` needs; in its BOM's version when it names none), every BOM, every Maven plugin the generated
+pom pins and the Maven distribution of the generated wrapper: the .pom (or the distribution) must
+answer HTTP 200. A coordinate the repository does not serve is accepted only when
+tests/data/unresolvable-here.yml lists it with the evidence that it was released; a listed
+coordinate that resolves, or that the catalog no longer uses, fails the test, so the list cannot go
+stale.
 """
 
 from __future__ import annotations
@@ -59,21 +60,20 @@ def _catalog_coordinates(catalog: Catalog) -> Iterator[tuple[str, str]]:
     for line in catalog.flink.lines:
         for bom in catalog.build.boms:
             yield f"{bom.group}:{bom.artifact}:{pins[bom.version].value_for(line)}", f"BOM on Flink {line}"
+        # A dependency without a version resolves to its BOM's: that coordinate must exist too.
         for dependency in catalog.build.dependencies:
-            if dependency.version is not None:
-                version = pins[dependency.version].value_for(line)
-                yield f"{dependency.key}:{version}", f"build.yml on Flink {line}"
+            yield f"{dependency.key}:{catalog.version_of(dependency, line)}", f"build.yml on Flink {line}"
         for connector_id in catalog.connectors:
             if line not in catalog.supported_lines(connector_id):
                 continue
             # Every dependency, whatever option values its `when` needs (the values are choices).
             for dependency in catalog.connectors[connector_id].dependencies:
-                if dependency.version is None or (dependency.lines and line not in dependency.lines):
+                if dependency.lines and line not in dependency.lines:
                     continue
                 where = f"connector {connector_id} on Flink {line}"
                 if dependency.when:
                     where += f" when {dependency.when}"
-                yield f"{dependency.key}:{pins[dependency.version].value_for(line)}", where
+                yield f"{dependency.key}:{catalog.version_of(dependency, line)}", where
 
 
 def _pom_plugins(project: Path) -> Iterator[tuple[str, str]]:

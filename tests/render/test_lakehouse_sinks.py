@@ -11,7 +11,16 @@ import pytest
 
 from msf_scaffold.catalog import Catalog, iam_resource
 from msf_scaffold.properties import property_groups
-from tests.helpers import POM_NS, Pom, answers_file, answers_for, java_sources, local_properties, render
+from tests.helpers import (
+    POM_NS,
+    Pom,
+    answers_file,
+    answers_for,
+    assert_pom_has_the_catalog_dependencies,
+    java_sources,
+    local_properties,
+    render,
+)
 
 CASES = [
     (line, sink, option, value)
@@ -53,22 +62,27 @@ def test_pom_has_the_options_dependencies_and_exclusions(
 ) -> None:
     path, line, sink, options = project
     pom = Pom(path / "pom.xml")
-    pins = catalog.pins()
     expected = catalog.dependencies_for(["kafka", sink, "print"], {sink: options}, line=line)
-    assert {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies} == {
-        (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in expected
-    }
+    assert_pom_has_the_catalog_dependencies(pom, expected, catalog.pins(), line)
     assert _exclusions(pom) == {d.artifact: d.exclusions for d in expected if d.exclusions}
     artifacts = {d.artifact for d in pom.dependencies}
     if sink == "iceberg":
         runtime = "iceberg-flink-runtime-2.1" if line == "2.2" else "iceberg-flink-runtime-1.20"
         assert runtime in artifacts
-        assert ("iceberg-aws-bundle" in artifacts) == (options["catalog"] != "HADOOP")
+        # The AWS catalogs get the AWS SDK as modules that the SDK BOM pins, never as a bundle.
+        aws = options["catalog"] != "HADOOP"
+        assert ({"s3", "sts", "apache-client"} <= artifacts) == aws
+        assert ("glue" in artifacts) == (options["catalog"] == "GLUE")
+        assert "iceberg-aws-bundle" not in artifacts
+        assert pom.managed[("software.amazon.awssdk", "bom")] == (pom.properties["aws-sdk.version"], "import")
         assert ("s3-tables-catalog-for-iceberg" in artifacts) == (options["catalog"] == "S3_TABLES")
         assert pom.properties["iceberg.version"] == ("1.11.0" if line == "2.2" else "1.10.1")
     else:
-        assert ("flink-parquet" in artifacts) == (options["format"] == "PARQUET")
+        parquet = options["format"] == "PARQUET"
+        assert ("flink-parquet" in artifacts) == parquet
+        # The Parquet writers' compression libraries are pinned, not declared.
+        assert not {"zstd-jni", "commons-compress"} & artifacts
+        assert (("com.github.luben", "zstd-jni") in pom.managed) == parquet
         scopes = {d.artifact: d.scope for d in pom.dependencies}
         assert scopes["flink-connector-files"] == "provided"
     # No logging binding of a dependency reaches the JAR: the shade plugin excludes slf4j and

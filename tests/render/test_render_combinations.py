@@ -18,7 +18,15 @@ import yaml
 
 from msf_scaffold.catalog import Catalog, applies
 from msf_scaffold.properties import property_groups
-from tests.helpers import Pom, answers_file, answers_for, java_sources, local_properties, render
+from tests.helpers import (
+    Pom,
+    answers_file,
+    answers_for,
+    assert_pom_has_the_catalog_dependencies,
+    java_sources,
+    local_properties,
+    render,
+)
 from tests.render.conftest import Rendered
 
 
@@ -26,13 +34,9 @@ def test_pom_dependencies_equal_the_catalog(rendered: Rendered, catalog: Catalog
     project, line, source, sinks, options = rendered
     pom = Pom(project / "pom.xml")
     pins = catalog.pins()
-
-    expected = {
-        (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks], options, line=line)
-    }
-    actual = {(d.group, d.artifact, d.version, d.scope) for d in pom.dependencies}
-    assert actual == expected
+    assert_pom_has_the_catalog_dependencies(
+        pom, catalog.dependencies_for([source, *sinks], options, line=line), pins, line
+    )
 
     boms = {(g, a): v for (g, a), (v, scope) in pom.managed.items() if scope == "import"}
     assert boms == {(b.group, b.artifact): pins[b.version].value_for(line) for b in catalog.build.boms}

@@ -23,7 +23,7 @@ from msf_scaffold.catalog import (
     load_catalog,
 )
 from msf_scaffold.properties import PropertyGroupSpec, property_groups
-from tests.helpers import Pom, answers_for, java_sources
+from tests.helpers import Pom, answers_for, assert_pom_has_the_catalog_dependencies, java_sources
 
 _CATALOG = load_catalog()
 
@@ -89,14 +89,10 @@ def _java(project: Path, name: str) -> str:
 
 def test_pom_has_the_table_api_dependencies_of_the_catalog(rendered: Rendered, catalog: Catalog) -> None:
     project, line, source, sinks, options = rendered
-    pins = catalog.pins()
-    expected = {
-        (d.group, d.artifact, pins[d.version].value_for(line) if d.version else None, d.scope)
-        for d in catalog.dependencies_for([source, *sinks], options, line=line, api="table")
-    }
-    actual = {(d.group, d.artifact, d.version, d.scope) for d in Pom(project / "pom.xml").dependencies}
-    assert actual == expected
-    artifacts = {d[1] for d in actual if d[3] == "provided"}
+    pom = Pom(project / "pom.xml")
+    dependencies = catalog.dependencies_for([source, *sinks], options, line=line, api="table")
+    assert_pom_has_the_catalog_dependencies(pom, dependencies, catalog.pins(), line)
+    artifacts = {d.artifact for d in pom.dependencies if d.scope == "provided"}
     assert {"flink-table-api-java-bridge", "flink-table-planner-loader", "flink-table-runtime"} <= artifacts
 
 

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 import yaml
 
-from msf_scaffold.catalog import Catalog, _parse, catalog_dir, iam_resource, load_catalog, read_catalog_data
+from msf_scaffold.catalog import (
+    Catalog,
+    Dependency,
+    _parse,
+    catalog_dir,
+    iam_resource,
+    load_catalog,
+    read_catalog_data,
+)
 from msf_scaffold.errors import CatalogError
 from msf_scaffold.properties import property_groups
 
@@ -377,16 +385,24 @@ def test_option_dependencies_follow_the_answers(catalog: Catalog) -> None:
     def artifacts(connector: str, options: dict[str, str]) -> set[str]:
         return {d.artifact for d in catalog.dependencies_for([connector], {connector: options}, line="2.2")}
 
-    assert "iceberg-aws-bundle" in artifacts("iceberg", {"catalog": "GLUE"})
+    sdk = {"s3", "sts", "kms", "dynamodb", "apache-client"}
+    assert sdk | {"glue"} <= artifacts("iceberg", {"catalog": "GLUE"})
     assert "s3-tables-catalog-for-iceberg" not in artifacts("iceberg", {"catalog": "GLUE"})
-    assert {"iceberg-aws-bundle", "s3-tables-catalog-for-iceberg"} <= artifacts(
-        "iceberg", {"catalog": "S3_TABLES"}
-    )
-    assert not {"iceberg-aws-bundle", "s3-tables-catalog-for-iceberg"} & artifacts(
-        "iceberg", {"catalog": "HADOOP"}
-    )
-    assert not {"flink-parquet", "parquet-avro", "hadoop-client-api"} & artifacts("files", {"format": "JSON"})
-    assert {"flink-parquet", "parquet-avro", "hadoop-client-api"} <= artifacts("files", {"format": "PARQUET"})
+    s3_tables = {"s3tables", "s3-tables-catalog-for-iceberg"}
+    assert sdk | s3_tables <= artifacts("iceberg", {"catalog": "S3_TABLES"})
+    assert not (sdk | {"glue", "s3-tables-catalog-for-iceberg"}) & artifacts("iceberg", {"catalog": "HADOOP"})
+    parquet = {"flink-parquet", "parquet-avro", "hadoop-client-api", "zstd-jni", "commons-compress"}
+    assert not parquet & artifacts("files", {"format": "JSON"})
+    assert parquet <= artifacts("files", {"format": "PARQUET"})
+
+
+def test_a_managed_pin_needs_a_version_and_takes_no_exclusions() -> None:
+    pin = {"group": "com.github.luben", "artifact": "zstd-jni", "scope": "managed", "why": "pin"}
+    assert not Dependency.model_validate({**pin, "version": "zstd_jni"}).declared
+    with pytest.raises(ValueError, match="scope managed: it pins a version, so give it a `version`"):
+        Dependency.model_validate(pin)
+    with pytest.raises(ValueError, match="and no `exclusions`"):
+        Dependency.model_validate({**pin, "version": "zstd_jni", "exclusions": ["a:b"]})
 
 
 @pytest.mark.parametrize(

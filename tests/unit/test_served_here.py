@@ -158,7 +158,7 @@ def test_the_second_set_follows_the_repository(catalog: Catalog, covering: list[
         str(c)
         for line_ in catalog.flink.lines
         for c in catalog.coordinates(line_, [source])
-        if c.scope == "compile"
+        if c.scope == "compile" and c not in catalog.coordinates(line_, [])
     }
     lacking = Served(catalog, absent)
     added = served_covering_set(catalog, lacking, covering)
