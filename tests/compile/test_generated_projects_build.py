@@ -75,25 +75,34 @@ class ReactorBuild:
 
 
 def _maven(root: Path, *goals: str) -> str:
-    """Runs the reactor at ``root`` with two threads, going on after failures; returns the log."""
-    result = subprocess.run(
-        [
-            "./mvnw",
-            "-B",
-            "--no-transfer-progress",
-            "-fae",
-            "-T",
-            "2",
-            *goals,
-            *shlex.split(os.environ.get("MSF_SCAFFOLD_MAVEN_ARGS", "")),
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=MAVEN_TIMEOUT_S,
-        env={**os.environ, "MAVEN_OPTS": os.environ.get("MAVEN_OPTS", "-Xmx2g")},
-        check=False,
-    )
+    """Runs the reactor at ``root`` with two threads, going on after failures; returns the log.
+
+    A reactor that outlives the time limit is stopped and its log returned with a last line that
+    says so: the projects it did not finish fail as not built, and no other xdist worker starts the
+    build again."""
+    try:
+        result = subprocess.run(
+            [
+                "./mvnw",
+                "-B",
+                "--no-transfer-progress",
+                "-fae",
+                "-T",
+                "2",
+                *goals,
+                *shlex.split(os.environ.get("MSF_SCAFFOLD_MAVEN_ARGS", "")),
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=MAVEN_TIMEOUT_S,
+            env={**os.environ, "MAVEN_OPTS": os.environ.get("MAVEN_OPTS", "-Xmx2g")},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as stopped:
+        outputs = (stopped.stdout, stopped.stderr)
+        partial = b"".join(out if isinstance(out, bytes) else (out or "").encode() for out in outputs)
+        return partial.decode(errors="replace") + f"\n[ERROR] Maven stopped after {MAVEN_TIMEOUT_S} s\n"
     return result.stdout + result.stderr
 
 
