@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+#: The scopes the shade plugin bundles (less the artifacts its configuration leaves out).
+BUNDLED = ("compile", "runtime")
+
 _LINE = re.compile(r"^(?P<prefix>[| +\\-]*)(?P<node>.+)$")
 
 
@@ -61,7 +64,8 @@ def _matters(requested: str, resolved: str) -> bool:
 
 
 def bundled_conflicts(tree: str) -> list[Conflict]:
-    """The conflicts that matter among the compile-scope artifacts of one project's tree."""
+    """The conflicts that matter among the bundled (compile and runtime scope) artifacts of one
+    project's tree."""
     nodes: list[tuple[int, _Node]] = []
     for line in tree.splitlines()[1:]:
         match = _LINE.match(line)
@@ -76,7 +80,7 @@ def bundled_conflicts(tree: str) -> list[Conflict]:
         via = parents[-1] if parents else "the project"
         parents.append(node.artifact)
         winner = resolved.get(node.artifact)
-        if node.scope != "compile" or winner is None or winner.scope != "compile":
+        if node.scope not in BUNDLED or winner is None or winner.scope not in BUNDLED:
             continue
         requested = re.search(r"version managed from ([^;\s)]+)", node.notes)
         conflict = re.search(r"omitted for conflict with ([^;\s)]+)", node.notes)

@@ -161,7 +161,10 @@ class Dependency(_Model):
     such as ``iceberg-flink-runtime-1.20``); ``exclusions`` are ``group:artifact`` patterns (``*``
     allowed) kept off the classpath, such as a library's own logging binding; ``jar_excludes`` are
     paths inside the dependency's jar (``org/example/**``) that the shaded
-    application JAR leaves out, for classes a connector bundles that the Flink runtime provides.
+    application JAR leaves out, for classes a connector bundles that the Flink runtime provides;
+    ``contains`` names artifacts (``group:artifact``) whose classes the dependency's jar already
+    holds unrelocated, so that the shaded JAR leaves out the separate artifact that other
+    dependencies bring (one copy of each class).
     """
 
     group: str
@@ -173,12 +176,18 @@ class Dependency(_Model):
     lines: list[str] | None = None
     exclusions: list[str] = Field(default_factory=list)
     jar_excludes: list[str] = Field(default_factory=list)
+    contains: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _exclusions(self) -> Dependency:
         for exclusion in self.exclusions:
             if not _COORDINATE.fullmatch(exclusion):
                 raise ValueError(f"exclusion {exclusion!r} of {self.key} must be group:artifact")
+        for artifact in self.contains:
+            if not _COORDINATE.fullmatch(artifact) or "*" in artifact:
+                raise ValueError(f"contains entry {artifact!r} of {self.key} must be group:artifact")
+        if self.contains and self.scope != "compile":
+            raise ValueError(f"contains of {self.key} only applies to compile-scope (bundled) dependencies")
         for path in self.jar_excludes:
             if not _JAR_PATH.fullmatch(path):
                 raise ValueError(

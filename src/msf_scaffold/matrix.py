@@ -64,9 +64,8 @@ def connector_support(catalog: Catalog) -> list[ConnectorSupport]:
             pinned = [f"{dep.artifact} {pins[dep.version].value_for(line)}" for dep in bundled if dep.version]
             # Artifacts a BOM manages, by group: "software.amazon.awssdk 2.55.6 (glue, s3)".
             managed: dict[str, list[str]] = {}
-            for dep in bundled:
-                if dep.version is None:
-                    managed.setdefault(f"{dep.group} {catalog.version_of(dep, line)}", []).append(dep.artifact)
+            for dep in (d for d in bundled if d.version is None):
+                managed.setdefault(f"{dep.group} {catalog.version_of(dep, line)}", []).append(dep.artifact)
             pinned += [f"{group} ({', '.join(artifacts)})" for group, artifacts in managed.items()]
             versions[line] = ", ".join(pinned) or "built in"
         roles = tuple(role for role in ("source", "sink") if connector.role(role) is not None)

@@ -165,7 +165,7 @@ def _build(root: Path, scenarios: list[Scenario]) -> ReactorBuild:
         "-DoutputFile=target/dependencies.txt",
     )
     tree_log = _maven(
-        root, "dependency:tree", "-Dverbose", "-Dscope=compile", "-DoutputFile=target/dependency-tree.txt"
+        root, "dependency:tree", "-Dverbose", "-Dscope=runtime", "-DoutputFile=target/dependency-tree.txt"
     )
     seconds = time.monotonic() - started
     (root / "tree.log").write_text(tree_log, encoding="utf-8")
@@ -280,13 +280,14 @@ def _shade_excludes(project: Path) -> list[str]:
 
 
 def _bundled_jars(project: Path) -> dict[str, Path]:
-    """group:artifact -> jar of each compile-scope dependency that the shade plugin bundles."""
+    """group:artifact -> jar of each compile- and runtime-scope dependency that the shade plugin
+    bundles."""
     excluded = _shade_excludes(project)
     listing = (project / "target/dependencies.txt").read_text()
     return {
         f"{group}:{artifact}": Path(path)
         for group, artifact, path in re.findall(
-            r"([\w.-]+):([\w.-]+):jar:[\w.-]+:compile:(\S+\.jar)", listing
+            r"([\w.-]+):([\w.-]+):jar:[\w.-]+:(?:compile|runtime):(\S+\.jar)", listing
         )
         if not any(fnmatch.fnmatch(f"{group}:{artifact}", pattern) for pattern in excluded)
     }

@@ -53,13 +53,19 @@ def test_pom_targets_the_lines_java_release(rendered: Rendered, catalog: Catalog
 
 
 def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
-    rendered: Rendered,
+    rendered: Rendered, catalog: Catalog
 ) -> None:
-    project, *_ = rendered
+    project, line, source, sinks, options = rendered
     pom = Pom(project / "pom.xml")
     shade = pom.plugin("maven-shade-plugin")
     excludes = pom.texts(shade, ".//m:artifactSet/m:excludes/m:exclude")
-    assert {"org.apache.logging.log4j:*", "org.slf4j:*", "log4j:*"} <= set(excludes)
+    logging = {"org.apache.logging.log4j:*", "org.slf4j:*", "log4j:*"}
+    assert logging <= set(excludes)
+    # An artifact that a bundled jar already holds (catalog `contains`) is left out, and only then.
+    dependencies = catalog.dependencies_for([source, *sinks], options, line=line)
+    contained = {artifact for d in dependencies for artifact in d.contains}
+    general = {"org.apache.flink:flink-shaded-force-shading", "org.apache.flink:force-shading"}
+    assert set(excludes) == logging | general | {"com.google.code.findbugs:jsr305"} | contained
     transformers = [
         t.get("implementation")
         for t in shade.findall(".//m:transformer", {"m": "http://maven.apache.org/POM/4.0.0"})

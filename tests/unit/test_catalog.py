@@ -396,6 +396,16 @@ def test_option_dependencies_follow_the_answers(catalog: Catalog) -> None:
     assert parquet <= artifacts("files", {"format": "PARQUET"})
 
 
+def test_contains_names_whole_artifacts_of_a_bundled_dependency() -> None:
+    runtime = {"group": "org.apache.iceberg", "artifact": "iceberg-flink-runtime-2.1", "why": "sink"}
+    ok = Dependency.model_validate({**runtime, "scope": "compile", "contains": ["com.github.luben:zstd-jni"]})
+    assert ok.contains == ["com.github.luben:zstd-jni"]
+    with pytest.raises(ValueError, match=r"entry 'com\.github\.luben:\*' of .* must be group:artifact"):
+        Dependency.model_validate({**runtime, "scope": "compile", "contains": ["com.github.luben:*"]})
+    with pytest.raises(ValueError, match="only applies to compile-scope"):
+        Dependency.model_validate({**runtime, "scope": "provided", "contains": ["com.github.luben:zstd-jni"]})
+
+
 def test_a_managed_pin_needs_a_version_and_takes_no_exclusions() -> None:
     pin = {"group": "com.github.luben", "artifact": "zstd-jni", "scope": "managed", "why": "pin"}
     assert not Dependency.model_validate({**pin, "version": "zstd_jni"}).declared
