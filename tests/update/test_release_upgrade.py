@@ -23,6 +23,20 @@ def _releases() -> list[tuple[str, str]]:
     return re.findall(r"^## (\d+\.\d+\.\d+) \(commit ([0-9a-f]{7,40})\)$", text, re.MULTILINE)
 
 
+def _newest_release_without_question(name: str) -> tuple[str, str]:
+    """The newest release whose questionnaire did not yet ask ``name``."""
+    for version, commit in _releases():
+        questions = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:copier/questions.yml"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        if not re.search(rf"^{re.escape(name)}:", questions, re.MULTILINE):
+            return version, commit
+    raise AssertionError(f"every release asks {name!r}")
+
+
 def test_the_changelog_names_this_version_and_its_predecessors() -> None:
     text = (ROOT / "CHANGELOG.md").read_text()
     assert f"\n## {__version__}\n" in text
@@ -57,7 +71,7 @@ def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path)
 
 
 def test_a_project_from_before_tags_updates_to_tagged_infrastructure(tmp_path: Path) -> None:
-    previous, commit = _releases()[0]
+    previous, commit = _newest_release_without_question("tags")
     template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
     project = generate(
         tmp_path / "app",
