@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)-checkov/bin/pip install --quiet "$$($(BIN)/python tools/extra_requirement.py checkov)"
 	touch $@
 
-## demo: generate a project (data generator -> print), build and test it, run the job locally
-demo: install
+## demo: generate a project (data generator -> print), build and test it, run the job locally;
+## then the default project (Kinesis -> Kinesis) against a local Kinesis emulator
+demo: install e2e-deps
 	$(BIN)/python tools/demo.py
 
 ## test: lint, type checks and every test tier
@@ -35,7 +36,7 @@ test-fast: install
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
 ## Maven Central, cdk synth and checkov
-test-slow: install
+test-slow: install e2e-deps
 	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
 
 ## e2e-deps: the e2e tier's npm packages (kinesis-local) into tests/e2e/node_modules

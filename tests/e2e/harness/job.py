@@ -78,18 +78,28 @@ class BuiltProject:
         )
 
 
-def build(scenario: Scenario, workdir: Path) -> BuiltProject:
-    """Renders and builds the project once (no tests: the compile tier runs them).
+class NotServedHereError(RuntimeError):
+    """The Maven repository the build uses does not serve some of the project's artifacts."""
 
-    Marks the calling test ``xfail`` when the Maven repository does not serve one of the
-    project's artifacts (the log names the coordinate); any other build failure fails the test.
+    def __init__(self, project: str, missing: list[str]) -> None:
+        super().__init__(
+            f"the Maven repository this build uses does not serve {', '.join(missing)}; "
+            f"{project} cannot be built here"
+        )
+        self.missing = missing
+
+
+class BuildFailedError(RuntimeError):
+    """The project did not build for another reason than an artifact the repository lacks."""
+
+
+def compile_project(project: Path, scenario: Scenario) -> BuiltProject:
+    """Builds a generated project's classes and its test classpath once (no tests: the compile tier
+    runs them); the build's log goes to ``build.log`` in the project.
+
+    Raises ``NotServedHereError`` when the Maven repository lacks one of the project's artifacts (the
+    log names the coordinate) and ``BuildFailedError`` for any other build failure.
     """
-    project = render(
-        workdir / scenario.id,
-        answers_for(
-            scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers
-        ),
-    )
     command = [
         "./mvnw",
         "-B",
@@ -109,12 +119,9 @@ def build(scenario: Scenario, workdir: Path) -> BuiltProject:
     if result.returncode != 0:
         missing = missing_artifacts(log)
         if missing:
-            pytest.xfail(
-                f"the Maven repository this build uses does not serve {', '.join(missing)}; "
-                f"{scenario.id} cannot be built here"
-            )
+            raise NotServedHereError(scenario.id, missing)
         errors = "\n".join(line for line in log.splitlines() if "ERROR" in line)
-        pytest.fail(f"{scenario.id} did not build:\n{errors[-6000:]}")
+        raise BuildFailedError(f"{scenario.id} did not build:\n{errors[-6000:]}")
     pom = Pom(project / "pom.xml")
     return BuiltProject(
         scenario=scenario,
@@ -123,3 +130,23 @@ def build(scenario: Scenario, workdir: Path) -> BuiltProject:
         classpath=(project / "target/classpath.txt").read_text(encoding="utf-8").strip(),
         jvm_options=shlex.split(pom.properties["flink.jvm.options"]),
     )
+
+
+def build(scenario: Scenario, workdir: Path) -> BuiltProject:
+    """Renders the scenario's project and builds it once, for a test.
+
+    Marks the calling test ``xfail`` when the Maven repository does not serve one of the
+    project's artifacts; any other build failure fails the test.
+    """
+    project = render(
+        workdir / scenario.id,
+        answers_for(
+            scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers
+        ),
+    )
+    try:
+        return compile_project(project, scenario)
+    except NotServedHereError as error:
+        pytest.xfail(str(error))
+    except BuildFailedError as error:
+        pytest.fail(str(error))
