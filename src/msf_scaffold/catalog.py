@@ -38,6 +38,9 @@ _CATALOG_FILES = {
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
 _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
+#: The ARN template placeholder of the AWS partition the stack deploys into (aws, aws-cn,
+#: aws-us-gov): the infrastructure code takes it from the deployment, not from a property.
+PARTITION_PLACEHOLDER = "partition"
 _RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix|retype:[a-z-]+:[a-z-]+))?\}")
 _COORDINATE = re.compile(r"[^:\s]+:[^:\s]+")
 _JAR_PATH = re.compile(r"[A-Za-z0-9_$.-]+(/[A-Za-z0-9_$.*-]+)*")
@@ -315,7 +318,9 @@ class IamStatement(_Model):
     and the key prefix (with a trailing ``/``, or empty) of an ``s3://bucket/prefix`` value, and
     ``{key|retype:OLD:NEW}`` takes an ARN whose resource type is ``OLD`` with type ``NEW`` instead:
     Amazon MSK names a topic of ``arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`` as
-    ``{cluster.arn|retype:cluster:topic}/<topic>`` (see :func:`iam_resource`).
+    ``{cluster.arn|retype:cluster:topic}/<topic>`` (see :func:`iam_resource`). A template starts
+    with ``arn:{partition}:``: the partition of the account the stack deploys into, so that the
+    ARN is right in the China and GovCloud partitions too.
     """
 
     sid: str = Field(pattern=r"^[A-Za-z0-9]+$")
@@ -334,6 +339,12 @@ class IamStatement(_Model):
             raise ValueError(
                 f"{self.sid}: {self.resource!r} has a placeholder that is not {{key}}, {{key|bucket}}, "
                 "{key|prefix} or {key|retype:OLD:NEW}"
+            )
+        prefix = f"arn:{{{PARTITION_PLACEHOLDER}}}:"
+        if "{" in self.resource and self.resource.startswith("arn:") and not self.resource.startswith(prefix):
+            raise ValueError(
+                f"{self.sid}: write the ARN template {self.resource!r} as '{prefix}...' so that it "
+                "names the partition the stack deploys into (aws, aws-cn, aws-us-gov)"
             )
         return self
 
@@ -354,7 +365,11 @@ class IamStatement(_Model):
             return []
         if "{" not in self.resource:
             return [self.resource]
-        return [match.group(1) for match in _RESOURCE_PLACEHOLDER.finditer(self.resource)]
+        return [
+            match.group(1)
+            for match in _RESOURCE_PLACEHOLDER.finditer(self.resource)
+            if match.group(0) != f"{{{PARTITION_PLACEHOLDER}}}"
+        ]
 
 
 TableFormat = Literal["raw", "json", "parquet"]
@@ -853,12 +868,13 @@ def _disjoint(first: When | None, second: When | None) -> bool:
     return any(name in second and not set(values) & set(second[name]) for name, values in first.items())
 
 
-def iam_resource(resource: str, values: dict[str, str]) -> str:
+def iam_resource(resource: str, values: dict[str, str], partition: str = "aws") -> str:
     """The ARN of an IAM statement's ``resource`` for a property group's ``values``.
 
     ``resource`` is a property key (its value is the ARN), ``*``, or a template with ``{key}``,
     ``{key|bucket}`` and ``{key|prefix}`` placeholders (the last two for ``s3://bucket/prefix``
-    values) and ``{key|retype:OLD:NEW}`` (an ARN of resource type ``OLD`` given type ``NEW``).
+    values), ``{key|retype:OLD:NEW}`` (an ARN of resource type ``OLD`` given type ``NEW``) and
+    ``{partition}``, the AWS ``partition`` the stack deploys into.
 
     Raises:
         ValueError: naming the key when a value is missing, is not an ``s3://`` URI, or is not an
@@ -871,6 +887,8 @@ def iam_resource(resource: str, values: dict[str, str]) -> str:
 
     def replace(match: re.Match[str]) -> str:
         key, part = match.group(1), match.group(2)
+        if key == PARTITION_PLACEHOLDER and part is None:
+            return partition
         value = _value(values, key)
         if part is None:
             return value

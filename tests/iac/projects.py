@@ -172,10 +172,12 @@ class Statement:
     suffix: str
     template: str | None = None
 
-    def resource(self, values: dict[tuple[str, str], str]) -> str:
-        """The ARN ``catalog.iam_resource`` expands for ``values`` of (group, key)."""
+    def resource(self, values: dict[tuple[str, str], str], partition: str) -> str:
+        """The ARN ``catalog.iam_resource`` expands for ``values`` of (group, key) in ``partition``."""
         assert self.template is not None and self.group is not None
-        return iam_resource(self.template, {k: v for (g, k), v in values.items() if g == self.group})
+        return iam_resource(
+            self.template, {k: v for (g, k), v in values.items() if g == self.group}, partition
+        )
 
 
 def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
@@ -210,6 +212,9 @@ def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
                 )
     return result
 
+
+#: The AWS partitions a stack can deploy into: ARN templates must name the one deployed into.
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 #: Values an s3:// property of an ARN template is given: with a prefix, the bucket alone, and with
 #: the trailing "/" people often write.

@@ -6,6 +6,7 @@ projects link that node_modules after checking that their dependencies are the s
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
     CASES,
+    PARTITIONS,
     Case,
     expected_parameters,
     expected_statements,
@@ -169,10 +171,11 @@ def test_property_groups_and_role(synthesized: tuple[Case, Path, dict[str, Any]]
         assert sorted([actions] if isinstance(actions, str) else actions) == sorted(set(expected.actions))
         resource = statements[expected.sid]["Resource"]
         if expected.template is not None:
-            for values in samples(catalog, case):
+            for values, partition in itertools.product(samples(catalog, case), PARTITIONS):
                 parameters = {names[key]: value for key, value in values.items()}
+                parameters["AWS::Partition"] = partition
                 arn = expressions.cloudformation(resource, parameters, conditions)
-                assert arn == expected.resource(values), (expected.sid, values)
+                assert arn == expected.resource(values, partition), (expected.sid, values)
             continue
         # Only the wildcards the catalog writes (EFO consumers).
         assert resource != "*" and json.dumps(resource).count("*") == expected.suffix.count("*"), resource

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from tests.helpers import local_properties
 from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
+    PARTITIONS,
     Case,
     expected_parameters,
     expected_statements,
@@ -160,10 +162,11 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         statement = statements.pop(expected.sid)
         assert statement["Action"] == list(expected.actions)
         if expected.template is not None:
-            for values in samples(catalog, case):
+            for values, partition in itertools.product(samples(catalog, case), PARTITIONS):
                 parameters = {names[key].name: value for key, value in values.items()}
+                parameters["AWS::Partition"] = partition
                 resource = expressions.cloudformation(statement["Resource"], parameters, conditions)
-                assert resource == expected.resource(values), (expected.sid, values)
+                assert resource == expected.resource(values, partition), (expected.sid, values)
             continue
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]

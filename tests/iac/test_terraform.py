@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from tests.helpers import local_properties
 from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
+    PARTITIONS,
     Case,
     expected_parameters,
     expected_statements,
@@ -208,10 +210,12 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         statement = statements.pop(expected.sid)
         assert statement["actions"] == list(expected.actions)
         if expected.template is not None:
-            for values in samples(catalog, case):
+            for values, partition in itertools.product(samples(catalog, case), PARTITIONS):
                 variables = {"var." + names[key].variable: value for key, value in values.items()}
+                variables["local.partition"] = partition
                 (resource,) = statement["resources"]
-                assert expressions.terraform(resource, variables) == expected.resource(values), expected.sid
+                arn = expressions.terraform(resource, variables)
+                assert arn == expected.resource(values, partition), expected.sid
             continue
         assert expected.group is not None and expected.key is not None
         parameter = names[(expected.group, expected.key)]

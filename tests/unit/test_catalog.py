@@ -13,6 +13,7 @@ import yaml
 from msf_scaffold.catalog import (
     Catalog,
     Dependency,
+    IamStatement,
     _parse,
     catalog_dir,
     iam_resource,
@@ -160,8 +161,16 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "unknown properties ['stream.name']",
         ),
         (
-            lambda d: d["connectors"]["files"]["sink"]["iam"][0].update(resource="arn:aws:s3:::{bucket}"),
+            lambda d: d["connectors"]["files"]["sink"]["iam"][0].update(
+                resource="arn:{partition}:s3:::{bucket}"
+            ),
             "unknown properties ['bucket']",
+        ),
+        (
+            lambda d: d["connectors"]["files"]["sink"]["iam"][0].update(
+                resource="arn:aws:s3:::{path|bucket}"
+            ),
+            "write the ARN template 'arn:aws:s3:::{path|bucket}' as 'arn:{partition}:...'",
         ),
         (
             lambda d: d["connectors"]["files"]["versions"].update(
@@ -442,6 +451,39 @@ def test_iam_resources_are_derived_from_the_property_values(
     resource: str, values: dict[str, str], arn: str
 ) -> None:
     assert iam_resource(resource, values) == arn
+
+
+@pytest.mark.parametrize(
+    ("partition", "arn"),
+    [
+        ("aws", "arn:aws:glue:eu-west-1:111122223333:catalog"),
+        ("aws-cn", "arn:aws-cn:glue:eu-west-1:111122223333:catalog"),
+        ("aws-us-gov", "arn:aws-us-gov:glue:eu-west-1:111122223333:catalog"),
+    ],
+)
+def test_an_arn_template_takes_the_partition_of_the_deployment(partition: str, arn: str) -> None:
+    template = "arn:{partition}:glue:{aws.region}:{id}:catalog"
+    values = {"aws.region": "eu-west-1", "id": "111122223333"}
+    assert iam_resource(template, values, partition) == arn
+
+
+def test_an_arn_template_without_the_partition_placeholder_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"GlueTable: write the ARN template .* as 'arn:\{partition\}:"):
+        IamStatement.model_validate(
+            {
+                "sid": "GlueTable",
+                "actions": ["glue:GetTable"],
+                "resource": "arn:aws:glue:{aws.region}:1:catalog",
+            }
+        )
+    statement = IamStatement.model_validate(
+        {
+            "sid": "GlueTable",
+            "actions": ["glue:GetTable"],
+            "resource": "arn:{partition}:glue:{aws.region}:1:catalog",
+        }
+    )
+    assert statement.resource_keys() == ["aws.region"]
 
 
 def test_an_iam_resource_names_the_value_it_cannot_use() -> None:

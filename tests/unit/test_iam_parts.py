@@ -37,13 +37,18 @@ def _parts_macro() -> jinja2.runtime.Macro:
     return parts
 
 
-def _join(parts: list[list[str]], values: dict[str, str]) -> str:
-    """The ARN the infrastructure code builds: `bucket` is the bucket of an s3:// value and
-    `bucket_prefix` is "bucket/" plus "prefix/" when there is a prefix."""
+def _join(parts: list[list[str]], values: dict[str, str], partition: str) -> str:
+    """The ARN the infrastructure code builds: `bucket` is the bucket of an s3:// value,
+    `bucket_prefix` is "bucket/" plus "prefix/" when there is a prefix, and `partition` is the
+    partition the stack deploys into."""
     result = ""
     for kind, text in parts:
         if kind == "literal":
             result += text
+            continue
+        if kind == "partition":
+            assert text == "", parts
+            result += partition
             continue
         value = values[text]
         if kind == "value":
@@ -76,16 +81,17 @@ def test_the_catalog_has_templated_iam_resources() -> None:
     assert any("|bucket}/{" in t for t in templates)
     assert any("|" not in t for t in templates)
     assert any("|retype:" in t for t in templates)
+    assert any(t.startswith("arn:{partition}:") for t in templates)
 
 
 @pytest.mark.parametrize(("sid", "resource"), _templates(), ids=[sid for sid, _ in _templates()])
 @pytest.mark.parametrize("uri", _URIS)
 def test_parts_join_to_the_catalog_arn(sid: str, resource: str, uri: str) -> None:
     parts = json.loads(str(_parts_macro()(resource)))
-    kinds = {"literal", "value", "bucket", "bucket_prefix"}
+    kinds = {"literal", "value", "bucket", "bucket_prefix", "partition"}
     assert all(kind in kinds or re.fullmatch(r"retype:[a-z-]+:[a-z-]+", kind) for kind, _ in parts), parts
     assert not [text for kind, text in parts if kind == "literal" and "{" in text], parts
-    keys = set(re.findall(r"\{([^{}|]+)", resource))
+    keys = set(re.findall(r"\{([^{}|]+)", resource)) - {"partition"}
     uri_keys = set(re.findall(r"\{([^{}|]+)\|(?:bucket|prefix)\}", resource))
     # An ARN of the resource type the template swaps (an Amazon MSK cluster).
     arns = {
@@ -95,4 +101,6 @@ def test_parts_join_to_the_catalog_arn(sid: str, resource: str, uri: str) -> Non
     values = {
         key: arns.get(key, uri if key in uri_keys else f"value-of-{key.replace('.', '-')}") for key in keys
     }
-    assert _join(parts, values) == iam_resource(resource, values), sid
+    for partition in ("aws", "aws-cn", "aws-us-gov"):
+        assert _join(parts, values, partition) == iam_resource(resource, values, partition), sid
+    assert resource.startswith("{") or ["partition", ""] in parts, "an ARN template names its partition"
