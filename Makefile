@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck test-fast test-slow test-e2e e2e-deps docs bench clean
+.PHONY: install demo test lint typecheck test-fast test-slow test-e2e e2e-deps iac-tools docs bench clean
 
 install: $(VENV)/.installed
 
@@ -36,8 +36,15 @@ test-fast: install
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
 ## Maven Central, cdk synth and checkov
-test-slow: install e2e-deps
+test-slow: install e2e-deps iac-tools
 	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
+
+## iac-tools: hclfmt, HCL's formatter (what `terraform fmt` applies), built with Go into .tools/bin
+HCLFMT_VERSION := v2.25.0
+iac-tools: .tools/bin/hclfmt
+
+.tools/bin/hclfmt:
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/hashicorp/hcl/v2/cmd/hclfmt@$(HCLFMT_VERSION)
 
 ## e2e-deps: the e2e tier's npm packages (kinesis-local) into tests/e2e/node_modules
 e2e-deps: tests/e2e/node_modules/.installed
@@ -60,4 +67,4 @@ docs: install
 	$(BIN)/python -m tests.matrix_docs
 
 clean:
-	rm -rf $(VENV) $(VENV)-checkov .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules
+	rm -rf $(VENV) $(VENV)-checkov .tools .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules

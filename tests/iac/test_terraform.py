@@ -24,7 +24,7 @@ from tests.iac.projects import (
     readme_properties,
     samples,
 )
-from tests.iac.tools import assert_checkov_clean, checkov
+from tests.iac.tools import assert_checkov_clean, checkov, hcl_format_diff
 
 _OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
 
@@ -102,6 +102,14 @@ def test_configuration_parses_and_pins_its_tools(project: tuple[Case, Path], cat
         else (settings["required_providers"]["aws"])
     )
     assert aws == {"source": "hashicorp/aws", "version": catalog.iac.versions.terraform_aws_provider}
+
+
+@pytest.mark.iac
+def test_every_terraform_file_is_formatted_as_terraform_fmt_writes_it(project: tuple[Case, Path]) -> None:
+    files = sorted((project[1] / "infra/terraform").glob("*.tf*"))
+    assert {path.suffix for path in files} == {".tf", ".tfvars"}
+    for path in files:
+        assert hcl_format_diff(path) == "", hcl_format_diff(path)
 
 
 @pytest.mark.iac

@@ -1,7 +1,8 @@
-"""The external checkers the infrastructure code must pass: cfn-lint and checkov."""
+"""The external checkers the infrastructure code must pass: cfn-lint, checkov and hclfmt."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shutil
@@ -55,3 +56,34 @@ def assert_checkov_clean(report: dict[str, Any]) -> None:
         comment = skipped["check_result"].get("suppress_comment", "")
         assert len(comment.split()) >= 5, f"{skipped['check_id']} on {skipped['resource']} is not justified"
     assert report["summary"]["passed"] > 0
+
+
+#: HCL's formatter, built from the Go module by `make iac-tools`: the formatting `terraform fmt` applies
+#: (both are hclwrite.Format), without installing Terraform.
+HCLFMT_MODULE = "github.com/hashicorp/hcl/v2/cmd/hclfmt"
+
+
+def hclfmt_binary() -> str:
+    """hclfmt from $HCLFMT, the .tools/bin that `make iac-tools` fills, or PATH."""
+    candidates = [os.environ.get("HCLFMT"), str(ROOT / ".tools/bin/hclfmt"), shutil.which("hclfmt")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise AssertionError(f"hclfmt not found: run `make iac-tools` (go install {HCLFMT_MODULE}) or set HCLFMT")
+
+
+def hcl_format_diff(path: Path) -> str:
+    """The change `terraform fmt` would make to a Terraform file, as a unified diff ('' if none)."""
+    completed = subprocess.run(
+        [hclfmt_binary(), str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0, f"hclfmt cannot parse {path.name}: {completed.stderr}"
+    text = path.read_text(encoding="utf-8")
+    return "".join(
+        difflib.unified_diff(
+            text.splitlines(keepends=True),
+            completed.stdout.splitlines(keepends=True),
+            f"{path.name} (generated)",
+            f"{path.name} (terraform fmt)",
+        )
+    )
