@@ -40,10 +40,11 @@ test-slow: install e2e-deps iac-tools
 	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
 
 ## iac-tools: hclfmt, HCL's formatter (what `terraform fmt` applies), built with Go into .tools/bin
-HCLFMT_VERSION := v2.25.0
+# v2.23.0: the HCL that Terraform 1.11 formats with, and it builds with Debian's Go 1.19 too.
+HCLFMT_VERSION := v2.23.0
 iac-tools: .tools/bin/hclfmt
 
-.tools/bin/hclfmt:
+.tools/bin/hclfmt: Makefile
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/hashicorp/hcl/v2/cmd/hclfmt@$(HCLFMT_VERSION)
 
 ## e2e-deps: the e2e tier's npm packages (kinesis-local) into tests/e2e/node_modules

@@ -108,8 +108,8 @@ def test_configuration_parses_and_pins_its_tools(project: tuple[Case, Path], cat
 def test_every_terraform_file_is_formatted_as_terraform_fmt_writes_it(project: tuple[Case, Path]) -> None:
     files = sorted((project[1] / "infra/terraform").glob("*.tf*"))
     assert {path.suffix for path in files} == {".tf", ".tfvars"}
-    for path in files:
-        assert hcl_format_diff(path) == "", hcl_format_diff(path)
+    diffs = {path.name: hcl_format_diff(path) for path in files}
+    assert diffs == dict.fromkeys(diffs, ""), "".join(diffs.values())
 
 
 @pytest.mark.iac
