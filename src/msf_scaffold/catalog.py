@@ -147,6 +147,13 @@ class ConnectorOption(_Model):
         return self
 
 
+class ServiceUse(_Model):
+    """A local service that a connector role needs only for some option values."""
+
+    service: str
+    when: When | None = None
+
+
 class ConditionalFile(_Model):
     """A template file of a connector role that only some option values need."""
 
@@ -470,13 +477,14 @@ class TableSection(_Model):
     ``options`` maps each SQL option name (the catalog's, for ``catalog``) to a literal or to a key
     of the property group; an option whose key the group lacks for the chosen connector options is
     left out. ``pass_through`` is the prefix under which the group's other keys become options
-    (``properties.`` for Kafka client settings, ``""`` when the connector takes the keys as they
-    are). Sinks may add ``columns`` computed in SQL and be ``partition_by`` columns (a literal,
-    comma-separated, or :class:`TablePartitioning`); a partition column the rows lack is skipped.
-    ``withheld`` keys are never passed through (values the job itself uses, such as ARNs for IAM or
-    credentials); ``jaas`` names the option that receives the SASL/SCRAM login built by
-    ``config/Credentials`` (from the Secrets Manager secret, or the local user) when its ``when``
-    matches the options; ``files`` lists the role's files that the table needs (that helper).
+    (``properties.`` for Kafka client settings, ``""`` when the connector, or the catalog, takes
+    the keys as they are). Sinks may add ``columns`` computed in SQL and be ``partition_by``
+    columns (a literal, comma-separated, or :class:`TablePartitioning`); a partition column the
+    rows lack is skipped. ``withheld`` keys are never passed through (values the job itself uses,
+    such as ARNs for IAM or credentials); ``jaas`` names the option that receives the SASL/SCRAM
+    login built by ``config/Credentials`` (from the Secrets Manager secret, or the local user) when
+    its ``when`` matches the options; ``files`` lists the role's files that the table needs (that
+    helper).
     """
 
     connector: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
@@ -526,8 +534,8 @@ class TableSection(_Model):
                 "format, options, pass_through, withheld, jaas, columns, partition_by and local_location "
                 "belong to a table section with a connector or a catalog"
             )
-        if self.catalog is not None and (self.format is not None or self.pass_through is not None):
-            raise ValueError("a catalog table has no format or pass_through: the catalog decides")
+        if self.catalog is not None and self.format is not None:
+            raise ValueError("a catalog table has no format: the catalog decides")
         for name in self.options:
             if name in ("connector", "format", "type"):
                 field = "catalog type" if name == "type" else name
@@ -602,8 +610,18 @@ class ConnectorRole(_Model):
     #: The role in a Table API / SQL job; required (a rule of :class:`Catalog`), None only so that
     #: the rule can name the fix.
     table: TableSection | None = None
-    #: Ids of services.yml entries a local run needs (docker-compose.yml, the e2e tier).
-    local_services: list[str] = Field(default_factory=list)
+    #: The services.yml entries a local run needs (docker-compose.yml, the e2e tier): an id, or
+    #: ``{service: id, when: {...}}`` for a service that only some option values need.
+    local_services: list[str | ServiceUse] = Field(default_factory=list)
+
+    def services_for(self, options: dict[str, str]) -> list[str]:
+        """Ids of the local services the role needs under these option answers."""
+        uses = (ServiceUse(service=use) if isinstance(use, str) else use for use in self.local_services)
+        return [use.service for use in uses if applies(use.when, options)]
+
+    def service_ids(self) -> list[str]:
+        """Ids of every local service the role may need, whatever the options."""
+        return [use if isinstance(use, str) else use.service for use in self.local_services]
 
     @model_validator(mode="after")
     def _names(self) -> ConnectorRole:
@@ -703,18 +721,19 @@ class InitStep(_Model):
     """The one-shot Compose service that creates a local service's resources and seeds it.
 
     ``create`` runs once per resource (``{name}``); ``seed`` reads the sample records on standard
-    input and writes them to the source's resource (``{name}``). Both run with ``sh -ec``.
+    input and writes them to the source's resource (``{name}``); a service that no source uses
+    (object storage for a sink) has none. Both run with ``sh -ec``.
     """
 
     image: str
     environment: dict[str, str] = Field(default_factory=dict)
     create: str
-    seed: str
+    seed: str | None = None
 
     @model_validator(mode="after")
     def _placeholders(self) -> InitStep:
         for name in ("create", "seed"):
-            if "{name}" not in getattr(self, name):
+            if getattr(self, name) is not None and "{name}" not in getattr(self, name):
                 raise ValueError(f"init.{name} must use the {{name}} placeholder")
         return self
 
@@ -733,6 +752,19 @@ class LocalService(_Model):
     #: The Compose service definition; checked against the Compose Specification by the tests.
     service: dict[str, Any]
     init: InitStep
+
+    def resource_name(self, local_values: dict[str, str]) -> str | None:
+        """The resource the init step creates for a group with these local values.
+
+        That is the ``resource_property`` value (the service's own, if it sets the key): its bucket
+        if it is an ``s3://`` URI, else its last ``/`` segment (a topic, or the stream of an ARN).
+        """
+        value = self.properties.get(self.resource_property, local_values.get(self.resource_property))
+        if value is None:
+            return None
+        if value.startswith("s3://"):
+            return value.removeprefix("s3://").split("/", 1)[0]
+        return value.rsplit("/", 1)[-1]
 
     @model_validator(mode="after")
     def _pinned_and_checked(self) -> LocalService:
@@ -848,6 +880,11 @@ class Connector(_Model):
                 items += [(f"{role.property_group}.{p.key}", p.when) for p in role.properties]
                 items += [(s.sid, s.when) for s in role.iam]
                 items += [(f.path, f.when) for f in role.files if not isinstance(f, str)]
+                items += [
+                    (f"{role.property_group}.local_services.{u.service}", u.when)
+                    for u in role.local_services
+                    if not isinstance(u, str)
+                ]
                 if role.table is not None and role.table.jaas is not None:
                     items.append((f"{role.property_group}.table.jaas", role.table.jaas.when))
         return ((where, when) for where, when in items if when is not None)
@@ -1189,7 +1226,7 @@ class Catalog(_Model):
                 if role is None:
                     continue
                 keys = {p.key for p in role.properties}
-                for service_id in role.local_services:
+                for service_id in role.service_ids():
                     service = self.services.services.get(service_id)
                     if service is None:
                         yield (
@@ -1201,13 +1238,28 @@ class Catalog(_Model):
                             f"{connector_id} {role.property_group}: service {service_id} needs the property "
                             f"{service.resource_property!r} that names its resource"
                         )
+                    elif role is connector.source and service.init.seed is None:
+                        yield (
+                            f"{connector_id} {role.property_group}: service {service_id} has no init.seed, "
+                            "which a source's service needs to write the sample records"
+                        )
 
     # Queries --------------------------------------------------------------------------------
 
-    def local_services(self, source: str, sinks: Iterable[str]) -> list[str]:
-        """Ids of the local services a project needs, in services.yml order."""
-        roles = [self.connectors[source].source] + [self.connectors[s].sink for s in sinks]
-        needed = {name for role in roles if role is not None for name in role.local_services}
+    def local_services(
+        self, source: str, sinks: Iterable[str], options: dict[str, dict[str, str]] | None = None
+    ) -> list[str]:
+        """Ids of the local services a project needs, in services.yml order.
+
+        ``options`` are the connectors' option answers (defaults for the rest), as in
+        :meth:`options_for`.
+        """
+        needed: set[str] = set()
+        roles: list[tuple[str, Role]] = [(source, "source"), *((sink, "sink") for sink in sinks)]
+        for connector_id, role_name in roles:
+            role = self.connectors[connector_id].role(role_name)
+            if role is not None:
+                needed.update(role.services_for(self.options_for(connector_id, options)))
         return [service_id for service_id in self.services.services if service_id in needed]
 
     def pins(self) -> dict[str, VersionPin]:

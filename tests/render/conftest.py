@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from msf_scaffold.catalog import load_catalog
+from msf_scaffold.catalog import Catalog, load_catalog
+from msf_scaffold.properties import PropertyGroupSpec, property_groups
 from tests.covering import Scenario, covering_set
+from tests.helpers import answers_file
 from tests.matrix_docs import RENDER_LEAVES_OUT, RENDER_STRENGTH
 
 SCENARIOS = covering_set(load_catalog(), strength=RENDER_STRENGTH, leave_out=RENDER_LEAVES_OUT)
@@ -27,3 +29,18 @@ def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
         assert result.exit_code == 0, result.exception
         _RENDERED[scenario.id] = result.project_dir
     return _RENDERED[scenario.id], scenario.line, scenario.source, scenario.sinks, scenario.options
+
+
+def project_property_groups(rendered: Rendered, catalog: Catalog) -> list[PropertyGroupSpec]:
+    """The property groups the catalog gives the rendered project (the Python twin's answer)."""
+    project, _, source, sinks, options = rendered
+    answers = answers_file(project)
+    return property_groups(
+        catalog,
+        source,
+        sinks,
+        aws_region=answers["aws_region"],
+        artifact_id=answers["artifact_id"],
+        options=options,
+        api=answers["api"],
+    )

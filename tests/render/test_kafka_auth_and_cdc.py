@@ -286,7 +286,7 @@ def test_kafka_tables_keep_arns_and_credentials_out_of_the_connector_options(
     definitions = _java(project, "TableDefinitions.java")
     assert definitions is not None
     withheld = '"cluster.arn", "secret.arn", "username", "password"'
-    assert definitions.count(f"{withheld});") == 2
+    assert definitions.count(f"{withheld}).forEach(table::option);") == 2
     jaas = 'table.option("properties.sasl.jaas.config", Credentials.from(properties).scramJaasConfig());'
     assert definitions.count(jaas) == (2 if auth == "SCRAM" else 0)
     assert ("import" in definitions and ".config.Credentials;" in definitions) == (auth == "SCRAM")

@@ -11,9 +11,8 @@ import pytest
 import yaml
 
 from msf_scaffold.catalog import Catalog
-from msf_scaffold.properties import property_groups
 from tests.helpers import answers_file, compose_errors, local_properties
-from tests.render.conftest import Rendered
+from tests.render.conftest import Rendered, project_property_groups
 
 LOCAL_COMPOSE = "src/main/resources/flink-application-properties-local-compose.json"
 CLUSTER = "src/main/resources/flink-application-properties-cluster.json"
@@ -26,8 +25,8 @@ def _compose(project: Path) -> dict[str, object]:
 
 
 def test_compose_file_follows_the_compose_specification(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks, _ = rendered
-    needed = catalog.local_services(source, sinks)
+    project, _, source, sinks, options = rendered
+    needed = catalog.local_services(source, sinks, options)
     if not needed:
         for name in ("docker-compose.yml", "Makefile", LOCAL_COMPOSE):
             assert not (project / name).exists(), name
@@ -54,8 +53,8 @@ def test_compose_file_follows_the_compose_specification(rendered: Rendered, cata
 def test_the_flink_profile_runs_the_projects_flink_version_with_the_cluster_properties(
     rendered: Rendered, catalog: Catalog
 ) -> None:
-    project, line, source, sinks, _ = rendered
-    needed = catalog.local_services(source, sinks)
+    project, line, source, sinks, options = rendered
+    needed = catalog.local_services(source, sinks, options)
     if not needed:
         assert not (project / CLUSTER).exists()
         return
@@ -99,33 +98,35 @@ def test_the_flink_profile_runs_the_projects_flink_version_with_the_cluster_prop
     for group, values in local.items():
         for service_id in needed:
             for key in catalog.services.services[service_id].cluster_properties:
-                if key in values and _uses(catalog, source, sinks, group, service_id):
+                if key in values and service_id in _services(catalog, rendered, group):
                     expected.add((group, key))
     assert changed == expected and changed
     assert all("localhost" not in value for group, key in changed for value in [cluster[group][key]])
 
 
-def _uses(catalog: Catalog, source: str, sinks: tuple[str, ...], group: str, service_id: str) -> bool:
-    """Whether the property group belongs to a role that runs against the service."""
-    roles = {"DeadLetterSink": catalog.connectors[sinks[0]].sink}
-    for role in [catalog.connectors[source].source, *(catalog.connectors[s].sink for s in sinks)]:
+def _services(catalog: Catalog, rendered: Rendered, group: str) -> list[str]:
+    """The local services the property group's role runs against, under the project's options."""
+    _, _, source, sinks, options = rendered
+    roles = {"DeadLetterSink": (sinks[0], catalog.connectors[sinks[0]].sink)}
+    for connector_id, role in [
+        (source, catalog.connectors[source].source),
+        *((s, catalog.connectors[s].sink) for s in sinks),
+    ]:
         assert role is not None
-        roles[role.property_group] = role
-    role = roles[group]
-    return role is not None and service_id in role.local_services
+        roles[role.property_group] = (connector_id, role)
+    connector_id, role = roles[group]
+    assert role is not None
+    return role.services_for(catalog.options_for(connector_id, options))
 
 
 def test_init_steps_create_every_resource_the_job_uses_and_seed_its_input(
     rendered: Rendered, catalog: Catalog
 ) -> None:
-    project, _, source, sinks, _ = rendered
-    needed = catalog.local_services(source, sinks)
+    project, _, source, sinks, options = rendered
+    needed = catalog.local_services(source, sinks, options)
     if not needed:
         return
-    answers = answers_file(project)
-    groups = property_groups(
-        catalog, source, sinks, aws_region=answers["aws_region"], artifact_id=answers["artifact_id"]
-    )
+    groups = project_property_groups(rendered, catalog)
     services = _compose(project)["services"]
     assert isinstance(services, dict)
     for service_id in needed:
@@ -135,10 +136,9 @@ def test_init_steps_create_every_resource_the_job_uses_and_seed_its_input(
         expected = []
         seed = None
         for group in groups:
-            role = catalog.connectors[group.connector].role("source" if group.role == "source" else "sink")
-            assert role is not None
-            if service_id in role.local_services:
-                name = group.local_map()[spec.resource_property].rsplit("/", 1)[-1]
+            if service_id in _services(catalog, rendered, group.group_id):
+                name = spec.resource_name(group.local_map())
+                assert name is not None
                 expected.append(name) if name not in expected else None
                 seed = name if group.role == "source" else seed
         creates = [spec.init.create.replace("{name}", name) for name in expected]
@@ -150,36 +150,30 @@ def test_init_steps_create_every_resource_the_job_uses_and_seed_its_input(
         words = shlex.split(printed)
         assert words[:2] == ["printf", "%s\\n"]
         assert words[2:] == catalog.services.sample_records
+        assert spec.init.seed is not None
         assert command == spec.init.seed.replace("{name}", seed)
 
 
 def test_local_compose_properties_point_the_connectors_at_the_services(
     rendered: Rendered, catalog: Catalog
 ) -> None:
-    project, _, source, sinks, _ = rendered
-    if not catalog.local_services(source, sinks):
+    project, _, source, sinks, options = rendered
+    if not catalog.local_services(source, sinks, options):
         return
     document = json.loads((project / LOCAL_COMPOSE).read_text(encoding="utf-8"))
     compose = {entry["PropertyGroupId"]: entry["PropertyMap"] for entry in document}
     dev = local_properties(project)
     assert list(compose) == list(dev)
-    first_sink = catalog.connectors[sinks[0]].sink
-    assert first_sink is not None
-    roles = {"DeadLetterSink": first_sink}
-    for role in [catalog.connectors[source].source, *(catalog.connectors[s].sink for s in sinks)]:
-        assert role is not None
-        roles[role.property_group] = role
     for group_id, values in compose.items():
-        role = roles[group_id]
         extra: dict[str, str] = {}
-        for service_id in role.local_services:
+        for service_id in _services(catalog, rendered, group_id):
             extra.update(catalog.services.services[service_id].properties)
         assert values == {**dev[group_id], **extra}
 
 
 def test_makefile_starts_seeds_runs_and_stops_the_services(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks, _ = rendered
-    needed = catalog.local_services(source, sinks)
+    project, _, source, sinks, options = rendered
+    needed = catalog.local_services(source, sinks, options)
     if not needed:
         return
     text = (project / "Makefile").read_text(encoding="utf-8")

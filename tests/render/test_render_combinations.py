@@ -17,7 +17,6 @@ from pathlib import Path
 import yaml
 
 from msf_scaffold.catalog import Catalog, applies
-from msf_scaffold.properties import property_groups
 from tests.helpers import (
     Pom,
     answers_file,
@@ -27,7 +26,7 @@ from tests.helpers import (
     local_properties,
     render,
 )
-from tests.render.conftest import Rendered
+from tests.render.conftest import Rendered, project_property_groups
 
 
 def test_pom_dependencies_equal_the_catalog(rendered: Rendered, catalog: Catalog) -> None:
@@ -184,16 +183,8 @@ def test_the_job_wires_each_selected_connector_with_name_and_uid(
 
 
 def test_property_groups_agree_everywhere(rendered: Rendered, catalog: Catalog) -> None:
-    project, _, source, sinks, options = rendered
-    answers = answers_file(project)
-    groups = property_groups(
-        catalog,
-        source,
-        sinks,
-        aws_region=answers["aws_region"],
-        artifact_id=answers["artifact_id"],
-        options=options,
-    )
+    project = rendered[0]
+    groups = project_property_groups(rendered, catalog)
     assert local_properties(project) == {g.group_id: g.local_map() for g in groups}
 
     spec = next(

@@ -210,6 +210,22 @@ def _parse_columns(body: str) -> list[TableColumn]:
     return columns
 
 
+#: The pass-through call: its prefix, then the keys it leaves out (the used ones, then the withheld).
+_PASS_THROUGH = re.compile(r'passedThrough\(properties, "([^"]*)"((?:, "[^"]+")*)\)\.forEach\(')
+
+
+def _with_withheld(
+    section: TableSection, passing: re.Match[str] | None, rows_body: str, name: str
+) -> TableSection:
+    """The section with the keys its pass-through leaves out beyond the used ones as ``withheld``."""
+    if passing is None:
+        return section
+    keys = re.findall(r'"([^"]+)"', passing.group(2))
+    used = section.model_copy(update={"columns": _parse_columns(rows_body)}).used_keys()
+    assert keys[: len(used)] == used, name
+    return section.model_copy(update={"withheld": keys[len(used) :]})
+
+
 def _parse_definitions(text: str) -> dict[str, TableSection]:
     """Each TableDefinitions method, read back into the catalog's TableSection."""
     methods = {name: (kind, body) for kind, name, _, body in _METHOD.findall(text)}
@@ -218,7 +234,7 @@ def _parse_definitions(text: str) -> dict[str, TableSection]:
         if kind == "TableDescriptor":
             connector = re.search(r'TableDescriptor\.forConnector\("([^"]+)"\)', body)
             fmt = re.search(r'table\.format\("([^"]+)"\);', body)
-            passing = re.search(r'passThrough\(table, properties, "([^"]*)"((?:, "[^"]+")*)\);', body)
+            passing = _PASS_THROUGH.search(body)
             assert connector, name
             written = _OPTION.findall(body)
             jaas = [key for key, value in written if value == _JAAS_LOGIN]
@@ -231,13 +247,7 @@ def _parse_definitions(text: str) -> dict[str, TableSection]:
                 # The login's condition is not in the code; the expected section drops it too.
                 jaas=TableJaas(option=jaas[0], when={}) if jaas else None,
             )
-            if passing:
-                keys = re.findall(r'"([^"]+)"', passing.group(2))
-                used = section.model_copy(
-                    update={"columns": _parse_columns(methods.get(name + "Rows", ("", ""))[1])}
-                ).used_keys()
-                assert keys[: len(used)] == used, name
-                section = section.model_copy(update={"withheld": keys[len(used) :]})
+            section = _with_withheld(section, passing, methods.get(name + "Rows", ("", ""))[1], name)
         elif kind == "String" and name + "Catalog" in methods:
             catalog_body = methods[name + "Catalog"][1]
             options = {key: _parse_option(value) for key, value in _OPTION.findall(catalog_body)}
@@ -245,11 +255,14 @@ def _parse_definitions(text: str) -> dict[str, TableSection]:
             path = re.findall(r'properties\.get\("([^"]+)"\)', methods[name + "Path"][1])
             config = dict(re.findall(r'tableEnv\.getConfig\(\)\.set\("([^"]+)", "([^"]*)"\);', body))
             assert isinstance(catalog_type, str), name
+            passing = _PASS_THROUGH.search(catalog_body)
             section = TableSection(
                 catalog=TableCatalog(type=catalog_type, database=path[0], table=path[1], config=config),
                 options=options,
+                pass_through=passing.group(1) if passing else None,
                 partition_by=_parse_partitioning(body),
             )
+            section = _with_withheld(section, passing, methods.get(name + "Rows", ("", ""))[1], name)
         else:
             continue
         result[name] = section.model_copy(

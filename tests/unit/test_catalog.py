@@ -500,6 +500,24 @@ def test_local_services_of_a_project(catalog: Catalog) -> None:
     assert catalog.local_services("kinesis", ["kinesis"]) == ["kinesis"]
 
 
+def test_a_service_can_depend_on_a_connector_option(catalog: Catalog) -> None:
+    # The Glue catalog runs against Moto locally; the directory catalog needs no service.
+    assert catalog.local_services("kafka", ["iceberg"]) == ["kafka", "moto"]
+    glue = {"iceberg": {"catalog": "GLUE"}}
+    assert catalog.local_services("datagen", ["iceberg"], glue) == ["moto"]
+    for other in ("HADOOP", "S3_TABLES"):
+        assert catalog.local_services("datagen", ["iceberg"], {"iceberg": {"catalog": other}}) == []
+
+
+def test_a_services_resource_is_the_bucket_of_an_s3_location_else_the_last_segment(catalog: Catalog) -> None:
+    services = catalog.services.services
+    assert services["moto"].resource_name({"warehouse": "file:///tmp/app/warehouse"}) == "warehouse"
+    assert services["kafka"].resource_name({"topic": "orders"}) == "orders"
+    arn = "arn:aws:kinesis:us-east-1:111122223333:stream/orders-input"
+    assert services["kinesis"].resource_name({"stream.arn": arn}) == "orders-input"
+    assert services["kafka"].resource_name({}) is None
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -510,6 +528,26 @@ def test_local_services_of_a_project(catalog: Catalog) -> None:
         (
             lambda raw: raw["services"]["services"]["kafka"].update(resource_property="queue"),
             "service kafka needs the property 'queue'",
+        ),
+        (
+            lambda raw: raw["connectors"]["iceberg"]["sink"].update(
+                local_services=[{"service": "moto", "when": {"catalogue": ["GLUE"]}}]
+            ),
+            "local_services.moto: when names unknown option 'catalogue'",
+        ),
+        (
+            lambda raw: raw["connectors"]["iceberg"]["sink"].update(
+                local_services=[{"service": "moto", "when": {"catalog": ["NESSIE"]}}]
+            ),
+            r"local_services.moto: when catalog lists unknown values \['NESSIE'\]",
+        ),
+        (
+            lambda raw: raw["connectors"]["kafka"]["source"].update(local_services=["moto"]),
+            "service moto needs the property 'warehouse'",
+        ),
+        (
+            lambda raw: raw["services"]["services"]["kafka"]["init"].pop("seed"),
+            "service kafka has no init.seed, which a source's service needs",
         ),
         (
             lambda raw: raw["services"]["services"]["kafka"]["service"].update(image="apache/kafka"),

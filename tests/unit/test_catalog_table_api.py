@@ -249,7 +249,7 @@ def _connector_option_key(raw: dict[str, Any]) -> None:
             _no_flink_parquet,
             "uses the parquet format for {'format': 'PARQUET'}: add org.apache.flink:flink-parquet",
         ),
-        (_catalog_with_format, "a catalog table has no format or pass_through"),
+        (_catalog_with_format, "a catalog table has no format: the catalog decides"),
         (_arn_and_map, "use map or arn, not both"),
         (_column_with_two_names, "exactly one of name and name_property"),
         (_column_reading_an_unknown_key, "table column 'dt' reads 'pattern', which is not a key of FileSink"),

@@ -1,4 +1,5 @@
-"""Drivers of the sinks that write to a directory: Iceberg (directory catalog) and files.
+"""Drivers of the sinks that commit on checkpoints: Iceberg (a directory catalog, or the Glue
+catalog with S3 on Moto) and files.
 
 Both make their output visible only when a checkpoint completes (Iceberg commits a snapshot, the
 file sink renames its pending part files), and the generated job checkpoints every
@@ -18,7 +19,12 @@ from typing import Any, ClassVar, Literal
 import pyarrow.parquet as pq
 from pyiceberg.table import StaticTable
 
+from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.drivers import Driver
+from tests.e2e.harness.moto import ACCOUNT as MOTO_ACCOUNT
+from tests.e2e.harness.moto import CREDENTIALS as MOTO_CREDENTIALS
+from tests.e2e.harness.moto import REGION as MOTO_REGION
+from tests.e2e.harness.moto import MotoServer
 from tests.e2e.harness.processes import ManagedProcess
 
 #: How long a poll waits before reading again; commits come every local checkpoint (10 s).
@@ -70,12 +76,18 @@ class IcebergDriver(Driver):
             "table": self.TABLES[dead_letter],
         }
 
-    def rows(self, dead_letter: bool) -> list[dict[str, Any]]:
-        """The rows of the table's current snapshot; none before the job created the table."""
+    def table(self, dead_letter: bool) -> StaticTable | None:
+        """The table as of its current metadata; None before the job created it."""
         location = self.warehouse / self.NAMESPACE / self.TABLES[dead_letter]
         if not (location / "metadata" / "version-hint.text").is_file():
+            return None
+        return StaticTable.from_metadata(location.as_uri())
+
+    def rows(self, dead_letter: bool) -> list[dict[str, Any]]:
+        """The rows of the table's current snapshot; none before the job created the table."""
+        table = self.table(dead_letter)
+        if table is None:
             return []
-        table = StaticTable.from_metadata(location.as_uri())
         rows: list[dict[str, Any]] = table.scan().to_arrow().to_pylist()
         return rows
 
@@ -84,11 +96,77 @@ class IcebergDriver(Driver):
     ) -> list[dict[str, Any]]:
         def read_all() -> list[dict[str, Any]]:
             rows = self.rows(dead_letter)
-            if dead_letter:
-                return rows
-            return [{**row, "event_time": _iso_instant(row["event_time"])} for row in rows]
+            return rows if dead_letter else [_price(row) for row in rows]
 
         return _poll_whole(read_all, count, timeout_s, job)
+
+
+def _price(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a prices table as the record the job read. The DataStream sink stores
+    ``event_time`` as a ``timestamptz``; the Table API job keeps the string and adds the
+    ``event_date`` column it partitions by, which must be the event time's day."""
+    price = dict(row)
+    event_date = price.pop("event_date", None)
+    if isinstance(price["event_time"], datetime):
+        price["event_time"] = _iso_instant(price["event_time"])
+    if event_date is not None:
+        assert event_date.isoformat() == price["event_time"][:10], row
+    return price
+
+
+class GlueIcebergDriver(IcebergDriver):
+    """Tables of the Glue catalog (``catalog.type`` GLUE) on the test's Moto server, data in its S3.
+
+    The job gets the keys of the generated local-compose properties (services.yml ``moto``)
+    pointed at this server. A table is read the way any engine reads a Glue table: Glue's
+    ``metadata_location`` parameter names the current metadata file in S3, which pyiceberg opens.
+    """
+
+    environment: ClassVar[dict[str, str]] = MOTO_CREDENTIALS
+
+    def __init__(self, moto: MotoServer) -> None:
+        self.moto = moto
+        local = load_catalog().services.services["moto"].properties
+        self.local = {key: value.replace("localhost:5050", moto.address) for key, value in local.items()}
+        # What the compose init step does: create the warehouse's bucket.
+        self.bucket = self.local["warehouse"].removeprefix("s3://").split("/", 1)[0]
+        moto.client("s3").create_bucket(Bucket=self.bucket)
+
+    def sink_properties(self, dead_letter: bool) -> dict[str, str]:
+        return {
+            **self.local,
+            "aws.region": MOTO_REGION,
+            "glue.catalog.id": MOTO_ACCOUNT,
+            "namespace": self.NAMESPACE,
+            "table": self.TABLES[dead_letter],
+        }
+
+    def glue_table(self, dead_letter: bool) -> dict[str, Any] | None:
+        """The table's entry in the Glue catalog; None before the job created it."""
+        glue = self.moto.client("glue")
+        try:
+            answer = glue.get_table(
+                CatalogId=MOTO_ACCOUNT, DatabaseName=self.NAMESPACE, Name=self.TABLES[dead_letter]
+            )
+        except glue.exceptions.EntityNotFoundException:
+            return None
+        table: dict[str, Any] = answer["Table"]
+        return table
+
+    def table(self, dead_letter: bool) -> StaticTable | None:
+        entry = self.glue_table(dead_letter)
+        if entry is None:
+            return None
+        return StaticTable.from_metadata(
+            entry["Parameters"]["metadata_location"],
+            properties={
+                "s3.endpoint": self.moto.endpoint,
+                "s3.region": MOTO_REGION,
+                "s3.access-key-id": MOTO_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                "s3.secret-access-key": MOTO_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                "s3.force-virtual-addressing": "false",
+            },
+        )
 
 
 class FilesDriver(Driver):
