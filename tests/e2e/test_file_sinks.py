@@ -9,7 +9,6 @@ fixture of conftest.py) serves the module as the source.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,16 +34,6 @@ def test_kafka_source_to_iceberg_sink(broker: KafkaBroker, tmp_path: Path) -> No
     # EVENT_DAY: the data files are in the folder of the events' day.
     data = tmp_path / "warehouse" / sink.NAMESPACE / sink.TABLES[False] / "data"
     assert {path.name for path in data.iterdir()} == {"event_time_day=2026-01-01"}
-
-
-@pytest.fixture
-def moto(tmp_path: Path) -> Iterator[MotoServer]:
-    """A Moto server (Glue and S3) of the test alone: tables and buckets start empty."""
-    server = MotoServer(tmp_path).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 #: (Flink line, API, partitioning): the DataStream factory and the Table API's CREATE CATALOG.

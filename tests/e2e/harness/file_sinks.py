@@ -31,7 +31,7 @@ from tests.e2e.harness.processes import ManagedProcess
 POLL_INTERVAL_S = 1.0
 
 
-def _poll_whole(
+def poll_whole(
     read_all: Callable[[], list[dict[str, Any]]],
     count: int,
     timeout_s: float,
@@ -98,7 +98,7 @@ class IcebergDriver(Driver):
             rows = self.rows(dead_letter)
             return rows if dead_letter else [_price(row) for row in rows]
 
-        return _poll_whole(read_all, count, timeout_s, job)
+        return poll_whole(read_all, count, timeout_s, job)
 
 
 def _price(row: dict[str, Any]) -> dict[str, Any]:
@@ -210,4 +210,4 @@ class FilesDriver(Driver):
         def read_all() -> list[dict[str, Any]]:
             return [record for path in self.finished_files(dead_letter) for record in self._records(path)]
 
-        return _poll_whole(read_all, count, timeout_s, job)
+        return poll_whole(read_all, count, timeout_s, job)
