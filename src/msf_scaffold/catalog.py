@@ -1049,6 +1049,42 @@ class VpcStatement(_Model):
     resources: list[str] = Field(min_length=1)
 
 
+class AlarmTopic(_Model):
+    """The SNS topic the alarms notify: the ``alarm_topic_arn`` question and every flavour's parameter.
+
+    ``partitions`` maps each partition the pattern allows to its regions' prefix; a region is in
+    the first partition whose prefix it starts with (the last prefix is empty: every other region).
+    """
+
+    help: str
+    pattern: str
+    rule: str
+    example: str
+    partitions: dict[str, str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlarmTopic:
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as error:
+            raise ValueError(f"pattern is not a regular expression: {error}") from None
+        if not compiled.search(self.example):
+            raise ValueError(f"example {self.example!r} does not match the pattern")
+        if list(self.partitions.values())[-1] != "":
+            raise ValueError("the last partition needs the empty prefix: it takes every other region")
+        for partition in self.partitions:
+            if not compiled.search(self.example.replace("arn:aws:", f"arn:{partition}:", 1)):
+                raise ValueError(f"the pattern refuses partition {partition!r}")
+        _, partition, _, region, *_ = self.example.split(":")
+        if self.partition_of(region) != partition:
+            raise ValueError(f"example {self.example!r} is not in the partition of its region")
+        return self
+
+    def partition_of(self, region: str) -> str:
+        """The partition of an AWS Region code, such as aws-cn for cn-north-1."""
+        return next(name for name, prefix in self.partitions.items() if region.startswith(prefix))
+
+
 class IacCatalog(_Model):
     """``iac.yml``: the flavours, their pins, the application configuration and the alarms."""
 
@@ -1057,6 +1093,7 @@ class IacCatalog(_Model):
     versions: IacVersions
     application: IacApplication
     alarms: list[Alarm]
+    alarm_topic: AlarmTopic
     connectors: dict[str, dict[Role, IacConnectorRole]]
     vpc_iam: list[VpcStatement]
 

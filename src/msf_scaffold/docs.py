@@ -80,7 +80,8 @@ def render_options(root: Path, catalog: Catalog) -> str:
         out += [f"## `{name}`", "", _render(question["help"], context), ""]
         kind = "list of choices" if question.get("multiselect") else question.get("type", "str")
         out.append(f"- Type: {kind}")
-        out.append(f"- Default: `{_render(str(question['default']), context)}`")
+        default = _render(str(question["default"]), context)
+        out.append(f"- Default: `{default}`" if default else "- Default: empty")
         if "when" in question:
             condition = str(question["when"]).removeprefix("{{").removesuffix("}}").strip()
             out.append(f"- Asked only when `{condition}`")
@@ -129,7 +130,7 @@ def render_readme_questions(root: Path, catalog: Catalog) -> str:
     for name, question in questions.items():
         default = _render(str(question["default"]), context).replace("\n", " ")
         long = len(default) > 40 or "{{" in default
-        default = "derived from other answers" if long else f"`{default}`"
+        default = "derived from other answers" if long else f"`{default}`" if default else "empty"
         if "choices" in question:
             values = ", ".join(f"`{value}`" for value in _offered(root, catalog, question))
         else:

@@ -25,13 +25,19 @@ class Case:
     options: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The `tags` answer; None keeps its default.
     tags: dict[str, str] | None = None
+    #: The `alarm_topic_arn` answer; None keeps its default (no notification).
+    alarm_topic: str | None = None
 
     @property
     def id(self) -> str:
         chosen = "-".join(v for values in self.options.values() for v in values.values())
         tagged = "-tagged" if self.tags is not None else ""
+        alarmed = "-alarm-topic" if self.alarm_topic is not None else ""
         return (
-            f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}" + (f"-{chosen}" if chosen else "") + tagged
+            f"{self.line}-{self.source}-to-{'+'.join(self.sinks)}"
+            + (f"-{chosen}" if chosen else "")
+            + tagged
+            + alarmed
         )
 
     def answers(self, iac: str) -> dict[str, Any]:
@@ -40,6 +46,8 @@ class Case:
         }
         if self.tags is not None:
             extra["tags"] = self.tags
+        if self.alarm_topic is not None:
+            extra["alarm_topic_arn"] = self.alarm_topic
         return answers_for(self.line, self.source, self.sinks, iac=iac, **extra)
 
     @property
@@ -57,10 +65,17 @@ _AWS_SINKS = ("iceberg", "files", "firehose", "dynamodb")
 #: Connector sets that cover both Flink lines, every connector with IAM statements or a VPC, the
 #: Kinesis reader options, both AWS catalogs of Iceberg (one per line: GLUE has ARN templates,
 #: S3_TABLES a suffix), a property map with a key that is only set when given (DynamoDB's
-#: id.attribute), a project without any AWS resource, and organisation tags.
+#: id.attribute), a project without any AWS resource, organisation tags, and an alarm topic with
+#: stream names of the project's own.
 CASES = [
     Case("2.2", "kinesis", ("kinesis",)),
-    Case("2.2", "kinesis", ("kinesis", "kafka"), {"kinesis": {"reader": "EFO"}}),
+    Case(
+        "2.2",
+        "kinesis",
+        ("kinesis", "kafka"),
+        {"kinesis": {"reader": "EFO", "input_stream": "orders.raw", "output_stream": "orders_enriched"}},
+        alarm_topic="arn:aws:sns:us-east-1:111122223333:payments-on-call",
+    ),
     Case("1.20", "kinesis", ("print",), {"kinesis": {"reader": "EFO", "efo_lifecycle": "SELF_MANAGED"}}),
     Case("1.20", "kafka", ("kinesis",)),
     # Organisation tags: one replaces Owner (in another case), one has a prefix, one non-ASCII text.

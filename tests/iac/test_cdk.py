@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -197,3 +198,19 @@ def test_every_taggable_resource_carries_the_tags(synthesized: tuple[Case, Path,
         else:
             assert "Tags" not in properties, logical_id
     assert {"AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role", "AWS::Logs::LogGroup"} <= set(kinds)
+
+
+def test_the_alarms_notify_the_answered_topic_by_default(
+    synthesized: tuple[Case, Path, dict[str, Any]], catalog: Catalog
+) -> None:
+    case, _, template = synthesized
+    parameter = template["Parameters"]["AlarmTopicArn"]
+    assert parameter["Default"] == (case.alarm_topic or "")
+    assert re.fullmatch(parameter["AllowedPattern"], parameter["Default"])
+    assert parameter["AllowedPattern"] == "^$|" + catalog.iac.alarm_topic.pattern
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            actions = resource["Properties"]["AlarmActions"]
+            assert actions == {
+                "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+            }, logical_id

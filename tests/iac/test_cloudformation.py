@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -249,3 +250,13 @@ def test_every_taggable_resource_carries_the_tags(project: tuple[Case, Path]) ->
             else:
                 assert "Tags" not in properties, logical_id
     assert {"AWS::S3::Bucket", "AWS::KinesisAnalyticsV2::Application", "AWS::IAM::Role"} <= set(tagged)
+
+
+def test_the_alarms_notify_the_answered_topic_by_default(
+    project: tuple[Case, Path], catalog: Catalog
+) -> None:
+    case, path = project
+    parameter = _template(path, "application.yml")["Parameters"]["AlarmTopicArn"]
+    assert parameter["Default"] == (case.alarm_topic or "")
+    assert re.fullmatch(parameter["AllowedPattern"], parameter["Default"])
+    assert parameter["AllowedPattern"] == "^$|" + catalog.iac.alarm_topic.pattern

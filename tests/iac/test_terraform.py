@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,15 @@ def test_the_provider_tags_every_resource(project: tuple[Case, Path]) -> None:
         for kind, named in block.items():
             for name, body in named.items():
                 assert "tags" not in body, f"{kind}.{name}"
+
+
+def test_the_alarms_notify_the_answered_topic_by_default(
+    project: tuple[Case, Path], catalog: Catalog
+) -> None:
+    case, path = project
+    variable = _variables(_parse(path))["alarm_topic_arn"]
+    assert variable["default"] == case.alarm_topic
+    (validation,) = variable["validation"]
+    assert json.dumps(catalog.iac.alarm_topic.pattern) in validation["condition"]
+    for name, alarm in _resources(_parse(path), "aws_cloudwatch_metric_alarm").items():
+        assert alarm["alarm_actions"] == "${var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]}", name

@@ -10,6 +10,9 @@ import pytest
 from msf_scaffold.errors import UserError
 from msf_scaffold.generate import generate
 
+ACCOUNT = "111122223333"
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:flink-alerts"
+
 BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package": "com.example.class"}, "package", "Java keyword 'class'"),
     ({"package": "Com-Example"}, "package", "example: com.example.orders"),
@@ -47,6 +50,24 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "../c"}, "kinesis_efo_consumer", "letters, digits"),
     ({"kinesis_reader": "EFO", "kinesis_efo_consumer": "c" * 129}, "kinesis_efo_consumer", "1 to 128"),
     ({"kinesis_reader": "EFO", "kinesis_efo_lifecycle": "AUTO"}, "kinesis_efo_lifecycle", "AUTO"),
+    ({"kinesis_input_stream": "../x"}, "kinesis_input_stream", "1 to 128 letters, digits"),
+    ({"kinesis_input_stream": "s" * 129}, "kinesis_input_stream", "1 to 128"),
+    ({"kinesis_input_stream": ""}, "kinesis_input_stream", "example: orders-input"),
+    ({"kinesis_input_stream": "orders input"}, "kinesis_input_stream", "example: orders-input"),
+    ({"kinesis_output_stream": "../x"}, "kinesis_output_stream", "1 to 128 letters, digits"),
+    ({"kinesis_output_stream": "s" * 129}, "kinesis_output_stream", "1 to 128"),
+    ({"kinesis_output_stream": ""}, "kinesis_output_stream", "example: orders-enriched"),
+    ({"kinesis_output_stream": "orders out"}, "kinesis_output_stream", "example: orders-enriched"),
+    (
+        {"source": "kafka", "sinks": "[kinesis]", "kinesis_output_stream": "a/b"},
+        "kinesis_output_stream",
+        "example: orders-enriched",
+    ),
+    (
+        {"kinesis_input_stream": "prices", "kinesis_output_stream": "prices"},
+        "kinesis_output_stream",
+        "must differ from kinesis_input_stream, or the job reads its own output",
+    ),
     ({"source": "kafka", "kafka_auth": "KERBEROS"}, "kafka_auth", "KERBEROS"),
     ({"sinks": "[kafka]", "kafka_auth": "iam"}, "kafka_auth", "iam"),
     ({"tags": "[CostCenter]"}, "tags", "must be a mapping of tag key to value"),
@@ -61,6 +82,60 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"tags": {"Enabled": True}}, "tags", 'value of "Enabled" must be text'),
     ({"tags": {"Team": "a", "team": "b"}}, "tags", "differ only in case, which IAM refuses"),
     ({"tags": {f"Tag{i}": "v" for i in range(9)}}, "tags", "11 tags with Owner and Application"),
+    (
+        {"alarm_topic_arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        'names service "sqs", not sns',
+    ),
+    (
+        {"alarm_topic_arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        f"(example: {TOPIC}).",
+    ),
+    (
+        {"alarm_topic_arn": f"arn:aws-cn:sns:us-east-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        "in partition aws-cn, but aws_region us-east-1 is in aws",
+    ),
+    (
+        {"aws_region": "us-gov-west-1", "alarm_topic_arn": f"arn:aws:sns:us-gov-west-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        "us-gov-west-1 is in aws-us-gov: use a topic of that partition "
+        f"(example: arn:aws-us-gov:sns:us-gov-west-1:{ACCOUNT}:flink-alerts)",
+    ),
+    (
+        {"aws_region": "cn-north-1", "alarm_topic_arn": f"arn:aws-us-gov:sns:cn-north-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        "aws_region cn-north-1 is in aws-cn",
+    ),
+    (
+        {"alarm_topic_arn": f"arn:aws-eu:sns:us-east-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        'names partition "aws-eu"; it must be empty, or arn:<partition>',
+    ),
+    (
+        {"alarm_topic_arn": "arn:aws:sns:us-east-1:1111:alerts"},
+        "alarm_topic_arn",
+        "not a 12-digit account ID",
+    ),
+    (
+        {"alarm_topic_arn": "arn:aws:sns:us-east-1:11112222333a:alerts"},
+        "alarm_topic_arn",
+        'names account "11112222333a"',
+    ),
+    ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}"}, "alarm_topic_arn", "has no topic name"),
+    ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:"}, "alarm_topic_arn", "has no topic name"),
+    (
+        {"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:on call"},
+        "alarm_topic_arn",
+        'topic name "on call"',
+    ),
+    ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:" + "t" * 257}, "alarm_topic_arn", "1 to 256"),
+    ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:a.b"}, "alarm_topic_arn", 'topic name "a.b"'),
+    ({"alarm_topic_arn": f"arn:aws:sns:useast1:{ACCOUNT}:alerts"}, "alarm_topic_arn", 'region "useast1"'),
+    ({"alarm_topic_arn": "flink-alerts"}, "alarm_topic_arn", "is not an ARN"),
+    ({"alarm_topic_arn": "arn:aws:sns:us-east-1:1:x y"}, "alarm_topic_arn", "more than one part"),
+    ({"alarm_topic_arn": " arn:aws:sns:us-east-1:111122223333:alerts"}, "alarm_topic_arn", "is not an ARN"),
 ]
 
 

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 from cfnlint.decode.cfn_yaml import loads
+from hcl2.utils import SerializationOptions
 
 from msf_scaffold.cli import main
 from msf_scaffold.errors import UserError
@@ -211,4 +213,34 @@ def test_org_tags_are_validated_like_answers(tmp_path: Path, capsys: pytest.Capt
     assert main(["new", str(tmp_path / "app"), "--defaults", "--org-defaults", str(org)]) == 2
     err = capsys.readouterr().err
     assert "Validation error for question 'tags'" in err and "starts with aws:" in err
+    assert not (tmp_path / "app").exists()
+
+
+ORG_TOPIC = "arn:aws:sns:eu-west-1:111122223333:payments-on-call"
+
+
+@pytest.mark.parametrize("iac", ["cloudformation", "terraform"])
+def test_an_org_alarm_topic_is_the_default_of_every_project(tmp_path: Path, iac: str) -> None:
+    org = _org(tmp_path, f"defaults:\n  aws_region: eu-west-1\n  alarm_topic_arn: {ORG_TOPIC}\n")
+    args = ["new", str(tmp_path / "app"), "--defaults", "--no-git", "--org-defaults", str(org)]
+    assert main([*args, "--data", f"iac={iac}"]) == 0
+    assert answers_file(tmp_path / "app")["alarm_topic_arn"] == ORG_TOPIC
+    if iac == "cloudformation":
+        template = loads((tmp_path / "app/infra/cloudformation/application.yml").read_text(encoding="utf-8"))
+        assert template["Parameters"]["AlarmTopicArn"]["Default"] == ORG_TOPIC
+    else:
+        with (tmp_path / "app/infra/terraform/terraform.tfvars").open(encoding="utf-8") as handle:
+            tfvars = hcl2.load(handle, serialization_options=SerializationOptions(strip_string_quotes=True))
+        assert tfvars["alarm_topic_arn"] == ORG_TOPIC
+
+
+def test_an_org_alarm_topic_must_fit_the_partition_of_the_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = _org(tmp_path, f"defaults:\n  alarm_topic_arn: {ORG_TOPIC}\n")
+    args = ["new", str(tmp_path / "app"), "--defaults", "--org-defaults", str(org)]
+    assert main([*args, "--data", "aws_region=cn-north-1"]) == 2
+    err = capsys.readouterr().err
+    assert "Validation error for question 'alarm_topic_arn'" in err
+    assert "aws_region cn-north-1 is in aws-cn" in err
     assert not (tmp_path / "app").exists()

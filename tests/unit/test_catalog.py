@@ -269,6 +269,26 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         ),
         (lambda d: d["iac"]["connectors"].update({"print": {"source": {}}}), "has no source role"),
         (lambda d: d["iac"]["versions"].update(aws_cdk_lib="^2.0.0"), "aws_cdk_lib"),
+        (
+            lambda d: d["iac"]["alarm_topic"].update(example="arn:aws:sqs:us-east-1:111122223333:q"),
+            "does not match the pattern",
+        ),
+        (
+            lambda d: d["iac"]["alarm_topic"].update(example="arn:aws-cn:sns:us-east-1:111122223333:q"),
+            "is not in the partition of its region",
+        ),
+        (
+            lambda d: d["iac"]["alarm_topic"].update(partitions={"aws": "", "aws-cn": "cn-"}),
+            "the last partition needs the empty prefix",
+        ),
+        (
+            lambda d: d["iac"]["alarm_topic"].update(partitions={"aws-iso": "us-iso-", "aws": ""}),
+            "the pattern refuses partition 'aws-iso'",
+        ),
+        (
+            lambda d: d["iac"]["alarm_topic"].update(pattern="^arn:(aws"),
+            "pattern is not a regular expression",
+        ),
         (lambda d: d["connectors"]["kafka"].update(needs_vpc="maybe"), "needs_vpc"),
         (
             lambda d: d["connectors"]["kafka"]["source"]["properties"].append(

@@ -67,6 +67,15 @@ def test_options_are_asked_only_with_their_connector_and_choices(
         "kinesis_efo_lifecycle", base | {"source": "kinesis", "kinesis_reader": "POLLING"}
     )
     assert questionnaire.asked("kinesis_efo_lifecycle", base | {"source": "kinesis", "kinesis_reader": "EFO"})
+    # A stream name is asked for the role it names only.
+    assert questionnaire.asked("kinesis_input_stream", base | {"source": "kinesis", "sinks": ["kafka"]})
+    assert not questionnaire.asked("kinesis_input_stream", base | {"source": "kafka", "sinks": ["kinesis"]})
+    assert questionnaire.asked(
+        "kinesis_output_stream", base | {"source": "kafka", "sinks": ["print", "kinesis"]}
+    )
+    assert not questionnaire.asked("kinesis_output_stream", base | {"source": "kinesis", "sinks": ["kafka"]})
+    assert questionnaire.asked("alarm_topic_arn", base | {"iac": "terraform"})
+    assert not questionnaire.asked("alarm_topic_arn", base | {"iac": "none"})
     for connector_id, name, option in catalog.all_options():
         question = f"{connector_id}_{name}"
         assert question in questionnaire.names()

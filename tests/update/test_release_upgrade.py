@@ -89,3 +89,44 @@ def test_a_project_from_before_tags_updates_to_tagged_infrastructure(tmp_path: P
     application = loads((project / "infra/cloudformation/application.yml").read_text(encoding="utf-8"))
     tags = application["Resources"]["Application"]["Properties"]["Tags"]
     assert tags == [{"Key": "Owner", "Value": "payments"}, {"Key": "Application", "Value": "my-flink-app"}]
+
+
+def _tree(project: Path) -> dict[str, bytes]:
+    """Every file of the project but git's and the answers file, by relative path."""
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+        and ".git" not in path.relative_to(project).parts
+        and path.name != ".copier-answers.yml"
+    }
+
+
+@pytest.mark.parametrize("iac", ["cloudformation", "terraform"])
+def test_a_project_from_before_the_alarm_topic_and_stream_names_keeps_its_streams(
+    tmp_path: Path, iac: str
+) -> None:
+    previous, commit = _newest_release_without_question("alarm_topic_arn")
+    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    answers = {"source": "kinesis", "sinks": "[kinesis]", "iac": iac}
+    project = generate(
+        tmp_path / "app", data=answers, defaults=True, template=str(template), vcs_ref=f"v{previous}"
+    ).destination
+    properties = project / "src/main/resources/flink-application-properties-dev.json"
+    before = properties.read_text(encoding="utf-8")
+    assert "alarm_topic_arn" not in read_answers(project)
+
+    result = update(project)
+
+    assert result.conflicts == []
+    updated = read_answers(project)
+    assert updated["alarm_topic_arn"] == ""
+    assert (updated["kinesis_input_stream"], updated["kinesis_output_stream"]) == (
+        "my-flink-app-input",
+        "my-flink-app-output",
+    )
+    assert properties.read_text(encoding="utf-8") == before
+    fresh = generate(
+        tmp_path / "fresh", data=answers, defaults=True, template=str(template), vcs_ref=f"v{__version__}"
+    ).destination
+    assert _tree(project) == _tree(fresh)
