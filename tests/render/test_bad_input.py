@@ -123,6 +123,11 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
         "alarm_topic_arn",
         'names account "11112222333a"',
     ),
+    (
+        {"aws_region": "eu-west-1", "alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"},
+        "alarm_topic_arn",
+        f"use a topic in eu-west-1 (example: arn:aws:sns:eu-west-1:{ACCOUNT}:",
+    ),
     ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}"}, "alarm_topic_arn", "has no topic name"),
     ({"alarm_topic_arn": f"arn:aws:sns:us-east-1:{ACCOUNT}:"}, "alarm_topic_arn", "has no topic name"),
     (
