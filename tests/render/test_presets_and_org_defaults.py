@@ -9,6 +9,7 @@ from typing import Any
 
 import hcl2
 import pytest
+import yaml
 from cfnlint.decode.cfn_yaml import loads
 from hcl2.utils import SerializationOptions
 
@@ -244,3 +245,22 @@ def test_an_org_alarm_topic_must_fit_the_partition_of_the_region(
     assert "Validation error for question 'alarm_topic_arn'" in err
     assert "aws_region cn-north-1 is in aws-cn" in err
     assert not (tmp_path / "app").exists()
+
+
+def test_the_golden_path_example_is_a_working_organisation_defaults_file(tmp_path: Path) -> None:
+    """docs/golden-path.md's file, without its template and vcs_ref (an example URL), generates."""
+    text = (ROOT / "docs/golden-path.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert example["template"].startswith("https://") and example["vcs_ref"].startswith("v")
+    del example["template"], example["vcs_ref"]
+    org = _org(tmp_path, yaml.safe_dump(example))
+    args = ["new", str(tmp_path / "app"), "--defaults", "--no-git", "--org-defaults", str(org)]
+    assert main([*args, "--data", "source=kafka", "--data", "sinks=[kinesis]"]) == 0
+    answers = answers_file(tmp_path / "app")
+    for question, value in example["defaults"].items():
+        assert answers[question] == value, question
+    group, artifact = example["defaults"]["group_id"], answers["artifact_id"]
+    assert answers["package"] == f"{group}.{artifact.replace('-', '')}"
+    assert (tmp_path / "app/catalog-info.yaml").is_file()
+    assert main([*args[:1], str(tmp_path / "other"), *args[2:], "--data", "sinks=[print]"]) == 2
+    assert not (tmp_path / "other").exists()
