@@ -1,6 +1,6 @@
 """End to end with Kinesis: kinesis-mock (npm kinesis-local) started with Node, generated jobs
-reading with polling (GetRecords) and writing with PutRecords. Enhanced fan-out runs too, and is
-expected to fail against the emulator (see EFO_ON_EMULATOR).
+reading with polling (GetRecords) or enhanced fan-out (a job-managed consumer, SubscribeToShard)
+and writing with PutRecords, on both Flink lines.
 
 The Kinesis connector must come from the Maven repository the build uses: where that repository
 does not serve it, the build names the missing coordinate and the tests are xfailed (as in the
@@ -31,19 +31,14 @@ def kinesis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KinesisMock]:
         mock.stop()
 
 
-EFO_ON_EMULATOR = (
-    "enhanced fan-out cannot run against kinesis-mock: the Kinesis client sends SubscribeToShard "
-    "only over HTTP/2, and its HTTP/2 (ALPN) negotiation with kinesis-mock's TLS port fails "
-    "('The channel was closed before the protocol could be determined'); the EFO reader is "
-    "compiled by the compile tier and its properties checked by the render tier"
-)
-
-
-@pytest.mark.parametrize(
-    "reader", ["POLLING", pytest.param("EFO", marks=pytest.mark.xfail(reason=EFO_ON_EMULATOR, strict=True))]
-)
-def test_kinesis_source_to_kinesis_sink(kinesis: KinesisMock, tmp_path: Path, reader: str) -> None:
-    scenario = Scenario("kinesis", ("kinesis",), {"kinesis_reader": reader}, label=reader.lower())
+@pytest.mark.parametrize("line", ["2.2", "1.20"])
+@pytest.mark.parametrize("reader", ["POLLING", "EFO"])
+def test_kinesis_source_to_kinesis_sink(kinesis: KinesisMock, tmp_path: Path, reader: str, line: str) -> None:
+    label = f"{reader.lower()}-{line.replace('.', '')}"
+    scenario = Scenario("kinesis", ("kinesis",), {"kinesis_reader": reader}, line=line, label=label)
     project = build(scenario, tmp_path)
     driver = KinesisDriver(kinesis, scenario.id)
     run_flow(project, driver, {"kinesis": driver}, tmp_path)
+    consumer = project.properties()["KinesisSource"].get("source.efo.consumer.name")
+    # EFO read through its own consumer, which the job registered; polling registers none.
+    assert driver.consumers_seen == ({consumer} if reader == "EFO" else set()), driver.consumers_seen

@@ -189,6 +189,8 @@ class KinesisDriver(Driver):
         self.input, self.output, self.dead_letters = (
             mock.create_stream(f"{prefix}-{n}") for n in ("input", "output", "dead-letter")
         )
+        #: Consumers seen on the input stream while the job ran (see ``read``).
+        self.consumers_seen: set[str] = set()
 
     def _client_properties(self) -> dict[str, str]:
         # The endpoint keys of the generated local-compose properties, pointed at this emulator.
@@ -213,9 +215,16 @@ class KinesisDriver(Driver):
     def sink_properties(self, dead_letter: bool) -> dict[str, str]:
         return {**self._client_properties(), "stream.arn": self.dead_letters if dead_letter else self.output}
 
+    def consumers(self) -> set[str]:
+        """Names of the enhanced fan-out consumers registered on the input stream now."""
+        answer = self.client.list_stream_consumers(StreamARN=self.input)
+        return {consumer["ConsumerName"] for consumer in answer["Consumers"]}
+
     def read(
         self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
     ) -> list[dict[str, Any]]:
+        # While the job runs: an EFO reader with a job-managed consumer has registered it.
+        self.consumers_seen |= self.consumers()
         arn = self.dead_letters if dead_letter else self.output
         shards = self.client.list_shards(StreamARN=arn)["Shards"]
         iterators = {

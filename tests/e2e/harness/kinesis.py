@@ -1,9 +1,11 @@
 """kinesis-mock (npm ``kinesis-local``), a Kinesis Data Streams emulator, run with Node (no Docker).
 
 It serves the Kinesis API over HTTPS (self-signed certificate) and plain HTTP. The test's client
-and the job both use plain HTTP/1.1, as the generated local-compose properties do: the Kinesis
-clients' HTTP/2 over TLS does not complete its protocol negotiation with kinesis-mock, so enhanced
-fan-out (SubscribeToShard, HTTP/2 only) cannot run against it.
+and the job use the plain HTTP port, as the generated local-compose properties do: the Kinesis
+clients' HTTP/2 over TLS does not complete its protocol negotiation (ALPN) with kinesis-mock. The
+clients the properties configure speak HTTP/1.1 there; the enhanced fan-out reader's client
+always speaks HTTP/2 (SubscribeToShard needs it), which on a plain port is HTTP/2 without TLS
+(prior knowledge), and kinesis-mock serves that too.
 """
 
 from __future__ import annotations
