@@ -1050,17 +1050,12 @@ class VpcStatement(_Model):
 
 
 class AlarmTopic(_Model):
-    """The SNS topic the alarms notify: the ``alarm_topic_arn`` question and every flavour's parameter.
-
-    ``partitions`` maps each partition the pattern allows to its regions' prefix; a region is in
-    the first partition whose prefix it starts with (the last prefix is empty: every other region).
-    """
+    """The SNS topic the alarms notify: the ``alarm_topic_arn`` question and every flavour's parameter."""
 
     help: str
     pattern: str
     rule: str
     example: str
-    partitions: dict[str, str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> AlarmTopic:
@@ -1070,25 +1065,15 @@ class AlarmTopic(_Model):
             raise ValueError(f"pattern is not a regular expression: {error}") from None
         if not compiled.search(self.example):
             raise ValueError(f"example {self.example!r} does not match the pattern")
-        if list(self.partitions.values())[-1] != "":
-            raise ValueError("the last partition needs the empty prefix: it takes every other region")
-        for partition in self.partitions:
-            if not compiled.search(self.example.replace("arn:aws:", f"arn:{partition}:", 1)):
-                raise ValueError(f"the pattern refuses partition {partition!r}")
-        _, partition, _, region, *_ = self.example.split(":")
-        if self.partition_of(region) != partition:
-            raise ValueError(f"example {self.example!r} is not in the partition of its region")
         return self
-
-    def partition_of(self, region: str) -> str:
-        """The partition of an AWS Region code, such as aws-cn for cn-north-1."""
-        return next(name for name, prefix in self.partitions.items() if region.startswith(prefix))
 
 
 class IacCatalog(_Model):
     """``iac.yml``: the flavours, their pins, the application configuration and the alarms."""
 
     default: IacFlavour
+    #: Each AWS partition with the prefix of its Region codes; the last prefix is empty.
+    partitions: dict[str, str] = Field(min_length=1)
     flavours: dict[IacFlavour, IacChoice]
     versions: IacVersions
     application: IacApplication
@@ -1101,7 +1086,20 @@ class IacCatalog(_Model):
     def _default_is_offered(self) -> IacCatalog:
         if self.default not in self.flavours:
             raise ValueError(f"default {self.default!r} is not one of {list(self.flavours)}")
+        if list(self.partitions.values())[-1] != "":
+            raise ValueError("the last of partitions needs the empty prefix: it takes every other region")
+        topic = self.alarm_topic
+        for partition in self.partitions:
+            if not re.search(topic.pattern, topic.example.replace("arn:aws:", f"arn:{partition}:", 1)):
+                raise ValueError(f"alarm_topic.pattern refuses partition {partition!r}")
+        _, partition, _, region, *_ = topic.example.split(":")
+        if self.partition_of(region) != partition:
+            raise ValueError(f"alarm_topic.example {topic.example!r} is not in the partition of its region")
         return self
+
+    def partition_of(self, region: str) -> str:
+        """The partition of an AWS Region code, such as aws-cn for cn-north-1."""
+        return next(name for name, prefix in self.partitions.items() if region.startswith(prefix))
 
 
 class Catalog(_Model):

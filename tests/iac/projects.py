@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from msf_scaffold.catalog import Catalog, Role, applies, iam_resource
+from msf_scaffold.catalog import Catalog, Role, applies, iam_resource, load_catalog
 from msf_scaffold.properties import property_groups
 from tests.helpers import answers_for, render
 
@@ -229,7 +229,7 @@ def expected_statements(catalog: Catalog, case: Case) -> list[Statement]:
 
 
 #: The AWS partitions a stack can deploy into: ARN templates must name the one deployed into.
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+PARTITIONS = tuple(load_catalog().iac.partitions)
 
 #: Values an s3:// property of an ARN template is given: with a prefix, the bucket alone, and with
 #: the trailing "/" people often write.

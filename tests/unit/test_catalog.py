@@ -278,12 +278,12 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "is not in the partition of its region",
         ),
         (
-            lambda d: d["iac"]["alarm_topic"].update(partitions={"aws": "", "aws-cn": "cn-"}),
-            "the last partition needs the empty prefix",
+            lambda d: d["iac"].update(partitions={"aws": "", "aws-cn": "cn-"}),
+            "the last of partitions needs the empty prefix",
         ),
         (
-            lambda d: d["iac"]["alarm_topic"].update(partitions={"aws-iso": "us-iso-", "aws": ""}),
-            "the pattern refuses partition 'aws-iso'",
+            lambda d: d["iac"].update(partitions={"aws-iso": "us-iso-", "aws": ""}),
+            "alarm_topic.pattern refuses partition 'aws-iso'",
         ),
         (
             lambda d: d["iac"]["alarm_topic"].update(pattern="^arn:(aws"),
