@@ -43,6 +43,7 @@ _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
 PARTITION_PLACEHOLDER = "partition"
 _RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix|retype:[a-z-]+:[a-z-]+))?\}")
 _COORDINATE = re.compile(r"[^:\s]+:[^:\s]+")
+_MSF_RUNTIME = re.compile(r"^FLINK-\d+_\d+$")
 _JAR_PATH = re.compile(r"[A-Za-z0-9_$.-]+(/[A-Za-z0-9_$.*-]+)*")
 #: The runtime property group of the dead-letter output; no connector may use it.
 DEAD_LETTER_GROUP = "DeadLetterSink"
@@ -56,16 +57,19 @@ class FlinkLine(_Model):
     """One offered Flink line, such as 2.2."""
 
     label: str
-    msf_runtime: str = Field(pattern=r"^FLINK-\d+_\d+$")
+    msf_runtime: str = Field(pattern=_MSF_RUNTIME.pattern)
     java_release: int
     notes: str
 
 
 class FlinkCatalog(_Model):
-    """``flink.yml``: the offered lines and the default one."""
+    """``flink.yml``: the offered lines, the default one and why, and the MSF runtimes left out."""
 
     default_line: str
+    default_line_why: str = Field(min_length=1)
     lines: dict[str, FlinkLine]
+    #: MSF runtime identifier (``FLINK-1_19``) -> why no line is offered for it.
+    not_offered: dict[str, str]
 
     @model_validator(mode="after")
     def _default_is_offered(self) -> FlinkCatalog:
@@ -74,20 +78,46 @@ class FlinkCatalog(_Model):
         for line_id, line in self.lines.items():
             if line.msf_runtime != "FLINK-" + line_id.replace(".", "_"):
                 raise ValueError(f"line {line_id} has msf_runtime {line.msf_runtime}")
+        for runtime, why in self.not_offered.items():
+            if not _MSF_RUNTIME.fullmatch(runtime):
+                raise ValueError(f"not_offered: {runtime!r} is not an MSF runtime identifier like FLINK-1_19")
+            if runtime in self.runtimes():
+                raise ValueError(f"not_offered: {runtime} is the runtime of an offered line")
+            if not why.strip():
+                raise ValueError(f"not_offered: {runtime} needs the reason it is not offered")
         return self
+
+    def runtimes(self) -> dict[str, str]:
+        """MSF runtime identifier -> the offered line that runs on it."""
+        return {line.msf_runtime: line_id for line_id, line in self.lines.items()}
 
 
 class VersionPin(_Model):
-    """A version that becomes one ``<properties>`` entry of the generated pom."""
+    """A version that becomes one ``<properties>`` entry of the generated pom.
+
+    ``tracks`` names the Maven artifact (``group:artifact``) whose releases the pin follows: the
+    freshness report and Renovate read its versions. ``why`` says in one line why this version
+    (the upstream release, the Java level, the CVE it avoids). A ``per_line`` pin names every
+    line: a line without a version is in ``missing`` with the reason, so a new line forces a
+    decision on every per-line pin and the reason reaches the questionnaire and the docs.
+    """
 
     property: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*\.version$")
+    tracks: str = Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$")
+    why: str = Field(min_length=1)
     per_line: dict[str, str] | None = None
     all: str | None = None
+    missing: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_kind(self) -> VersionPin:
         if (self.per_line is None) == (self.all is None):
             raise ValueError(f"{self.property}: give exactly one of per_line and all")
+        if self.all is not None and self.missing:
+            raise ValueError(f"{self.property}: `missing` belongs to per_line pins only")
+        both = set(self.missing) & set(self.per_line or {})
+        if both:
+            raise ValueError(f"{self.property}: line {sorted(both)[0]} is both pinned and missing")
         return self
 
     def value_for(self, line: str) -> str | None:
@@ -1320,6 +1350,15 @@ class Catalog(_Model):
             if all(pin.value_for(line) is not None for pin in connector.versions.values())
         ]
 
+    def unavailable_reason(self, connector_id: str, line: str) -> str | None:
+        """Why ``connector_id`` has no release for ``line`` (its pins' ``missing``), or None."""
+        reasons = [
+            pin.missing[line]
+            for pin in self.connectors[connector_id].versions.values()
+            if pin.value_for(line) is None and line in pin.missing
+        ]
+        return "; ".join(dict.fromkeys(reasons)) or None
+
     def offered(self, role: Role, line: str, api: str = DATASTREAM) -> list[str]:
         """Ids of the connectors offered in ``role`` on ``line`` for ``api``, in catalog order."""
         return [
@@ -1410,24 +1449,61 @@ def _pinned(pins: dict[str, VersionPin], name: str | None, line: str) -> str:
     return value
 
 
+def split_flink_suffix(version: str) -> tuple[str, str | None]:
+    """Splits a connector version into its own release and the Flink line it is built for.
+
+    Args:
+        version: a pinned or published version, such as ``5.0.0-2.2`` or ``3.27.7``.
+
+    Returns:
+        ``("5.0.0", "2.2")`` for ``5.0.0-2.2``; ``(version, None)`` without a Flink suffix.
+    """
+    suffix = _CONNECTOR_SUFFIX.search(version)
+    if suffix is None:
+        return version, None
+    return version[: suffix.start()], suffix.group(1)
+
+
+def runs_on_line(built_for: str, line: str) -> bool:
+    """Whether a connector built for Flink ``built_for`` runs on the Flink ``line``.
+
+    It does when both have the same major version and it is built for that line or an older one.
+    """
+    built, runs_on = Version(built_for), Version(line)
+    return built.major == runs_on.major and built <= runs_on
+
+
+def _line_coverage_problems(name: str, pin: VersionPin, lines: dict[str, FlinkLine]) -> Iterator[str]:
+    """A per-line pin names every line: with a version, or in ``missing`` with the reason."""
+    if pin.per_line is None:
+        return
+    for line_id in lines:
+        if line_id not in pin.per_line and line_id not in pin.missing:
+            yield (
+                f"version {name} has no pin for Flink {line_id}: add the version built for it, or "
+                f'`missing: {{"{line_id}": <why no release fits>}}`'
+            )
+    for line_id in pin.missing:
+        if line_id not in lines:
+            yield f"version {name} names unknown Flink line {line_id} in missing"
+
+
 def _pin_problems(name: str, pin: VersionPin, lines: dict[str, FlinkLine]) -> Iterator[str]:
     values = [(None, pin.all)] if pin.all is not None else list((pin.per_line or {}).items())
+    yield from _line_coverage_problems(name, pin, lines)
     for line, value in values:
         if line is not None and line not in lines:
             yield f"version {name} pins unknown Flink line {line}"
             continue
         assert value is not None
-        suffix = _CONNECTOR_SUFFIX.search(value)
-        base = value[: suffix.start()] if suffix else value
+        base, built_for = split_flink_suffix(value)
         try:
             Version(base)
         except InvalidVersion:
             yield f"version {name} = {value!r} is not a release version"
             continue
-        if suffix and line is not None:
-            built_for, runs_on = Version(suffix.group(1)), Version(line)
-            if built_for.major != runs_on.major or built_for > runs_on:
-                yield f"{name} {value} is built for Flink {built_for}, not for the {line} line"
+        if built_for is not None and line is not None and not runs_on_line(built_for, line):
+            yield f"{name} {value} is built for Flink {built_for}, not for the {line} line"
         if name == "flink" and line is not None and not value.startswith(line + "."):
             yield f"flink pin {value} does not belong to line {line}"
 

@@ -30,8 +30,10 @@ def raw() -> dict[str, Any]:
 
 
 def test_packaged_catalog_is_valid(catalog: Catalog) -> None:
-    assert catalog.flink.default_line == "2.2"
-    assert list(catalog.flink.lines) == ["2.2", "1.20"]
+    assert catalog.flink.default_line in catalog.flink.lines
+    assert list(catalog.flink.lines) == ["2.3", "2.2", "1.20"]
+    assert catalog.flink.lines["2.3"].java_release == 17
+    assert catalog.flink.lines["2.3"].msf_runtime == "FLINK-2_3"
     assert catalog.flink.lines["2.2"].java_release == 17
     assert catalog.flink.lines["1.20"].java_release == 11
     assert catalog.flink.lines["2.2"].msf_runtime == "FLINK-2_2"
@@ -48,8 +50,8 @@ def test_every_pin_resolves_on_every_line_that_offers_it(catalog: Catalog) -> No
 
 def test_connector_artifacts_match_their_flink_line(catalog: Catalog) -> None:
     kafka = {c.artifact: c.version for c in catalog.coordinates("2.2", ["kafka"])}
-    assert kafka["flink-connector-kafka"].endswith("-2.0")
-    assert kafka["flink-streaming-java"] == "2.2.0"
+    assert kafka["flink-connector-kafka"].endswith("-2.2")
+    assert kafka["flink-streaming-java"].startswith("2.2.")
     kafka_120 = {c.artifact: c.version for c in catalog.coordinates("1.20", ["kafka"])}
     assert kafka_120["flink-connector-kafka"].endswith("-1.20")
     assert kafka_120["flink-streaming-java"].startswith("1.20.")
@@ -66,13 +68,36 @@ def test_roles_and_lines(catalog: Catalog) -> None:
         "dynamodb",
         "print",
     ]
-    assert catalog.supported_lines("kafka") == ["2.2", "1.20"]
+    assert catalog.supported_lines("kafka") == ["2.3", "2.2", "1.20"]
+    assert catalog.supported_lines("mysql_cdc") == ["2.2", "1.20"]
+
+
+def test_a_line_a_connector_lacks_has_the_reason(catalog: Catalog) -> None:
+    assert catalog.unavailable_reason("kafka", "2.3") is None
+    reason = catalog.unavailable_reason("mysql_cdc", "2.3")
+    assert reason is not None
+    assert "Flink CDC" in reason
+
+
+def test_every_pin_says_why_and_what_it_tracks(catalog: Catalog) -> None:
+    for name, pin in catalog.pins().items():
+        assert pin.why.strip(), name
+        assert ":" in pin.tracks, name
+
+
+def test_the_java_11_line_keeps_the_java_8_build_of_the_msk_signer(catalog: Catalog) -> None:
+    # aws-msk-iam-auth 2.3.5 and later are class-file version 61 (Java 17).
+    pin = catalog.pins()["msk_iam_auth"]
+    assert pin.value_for("1.20") == "2.3.4"
 
 
 def test_a_connector_without_a_pin_for_a_line_is_not_offered_there(raw: dict[str, Any]) -> None:
-    del raw["connectors"]["kafka"]["versions"]["kafka_connector"]["per_line"]["1.20"]
+    pin = raw["connectors"]["kafka"]["versions"]["kafka_connector"]
+    del pin["per_line"]["1.20"]
+    pin["missing"] = {"1.20": "no release"}
     catalog = _parse(raw)
-    assert catalog.supported_lines("kafka") == ["2.2"]
+    assert catalog.supported_lines("kafka") == ["2.3", "2.2"]
+    assert catalog.unavailable_reason("kafka", "1.20") == "no release"
     assert "kafka" not in catalog.offered("source", "1.20")
     assert all(
         line != "1.20" or "kafka" not in (source, *sinks)
@@ -106,6 +131,27 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
     ("mutate", "message"),
     [
         (lambda d: d["flink"].update(default_line="3.0"), "default_line '3.0'"),
+        (
+            lambda d: d["connectors"]["kafka"]["versions"]["kafka_connector"]["per_line"].pop("1.20"),
+            "version kafka_connector has no pin for Flink 1.20: add the version built for it, or "
+            '`missing: {"1.20"',
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["versions"]["flink_cdc"]["per_line"].update(
+                {"2.3": "3.6.0-2.2"}
+            ),
+            "line 2.3 is both pinned and missing",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["versions"]["flink_cdc"]["missing"].update({"3.1": "x"}),
+            "version flink_cdc names unknown Flink line 3.1 in missing",
+        ),
+        (lambda d: d["build"]["versions"]["log4j"].pop("why"), "log4j.why: Field required"),
+        (lambda d: d["build"]["versions"]["log4j"].update(tracks="log4j-core"), "log4j.tracks"),
+        (lambda d: d["build"]["versions"]["log4j"].update(missing={"1.20": "x"}), "per_line pins only"),
+        (lambda d: d["flink"]["not_offered"].update({"FLINK-2_2": "x"}), "runtime of an offered line"),
+        (lambda d: d["flink"]["not_offered"].update({"flink-1.17": "x"}), "not an MSF runtime identifier"),
+        (lambda d: d["flink"]["not_offered"].update({"FLINK-1_17": " "}), "needs the reason"),
         (lambda d: d["flink"]["lines"]["2.2"].update(msf_runtime="FLINK-2_1"), "msf_runtime"),
         (
             lambda d: d["connectors"]["kafka"]["versions"]["kafka_connector"]["per_line"].update(
@@ -131,8 +177,11 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         ),
         (lambda d: d["build"]["versions"]["log4j"].update(all="latest"), "not a release version"),
         (
-            lambda d: d["connectors"]["dynamodb"]["versions"]["aws_connector"]["per_line"].update(
-                {"1.20": "5.0.0-1.20"}
+            lambda d: d["connectors"]["dynamodb"]["versions"].update(
+                aws_connector={
+                    **d["connectors"]["dynamodb"]["versions"]["aws_connector"],
+                    "per_line": {"2.3": "6.0.1-2.0", "2.2": "6.0.1-2.0", "1.20": "5.0.0-1.20"},
+                }
             ),
             "dynamodb pins aws_connector unlike connector kinesis",
         ),
@@ -174,7 +223,7 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         ),
         (
             lambda d: d["connectors"]["files"]["versions"].update(
-                hadoop={"property": "hadoop.version", "all": "3.3.6"}
+                hadoop={"property": "hadoop.version", "tracks": "a:b", "why": "x", "all": "3.3.6"}
             ),
             "connector files pins hadoop unlike connector iceberg",
         ),
@@ -400,14 +449,14 @@ def test_a_key_may_appear_twice_under_options_that_exclude_each_other(catalog: C
 
 
 def test_line_specific_dependencies_follow_the_line(catalog: Catalog) -> None:
-    artifacts = {
-        line: {d.artifact for d in catalog.dependencies_for(["iceberg"], line=line)}
-        for line in ("2.2", "1.20")
-    }
-    assert "iceberg-flink-runtime-2.1" in artifacts["2.2"]
-    assert "iceberg-flink-runtime-1.20" not in artifacts["2.2"]
-    assert "iceberg-flink-runtime-1.20" in artifacts["1.20"]
-    assert "iceberg-flink-runtime-2.1" not in artifacts["1.20"]
+    # Iceberg's Flink module is built per Flink minor version: each line gets its own, and only it.
+    for line in catalog.flink.lines:
+        runtimes = {
+            d.artifact
+            for d in catalog.dependencies_for(["iceberg"], line=line)
+            if d.artifact.startswith("iceberg-flink-runtime-")
+        }
+        assert runtimes == {f"iceberg-flink-runtime-{line}"}, line
 
 
 def test_option_dependencies_follow_the_answers(catalog: Catalog) -> None:
@@ -420,7 +469,14 @@ def test_option_dependencies_follow_the_answers(catalog: Catalog) -> None:
     s3_tables = {"s3tables", "s3-tables-catalog-for-iceberg"}
     assert sdk | s3_tables <= artifacts("iceberg", {"catalog": "S3_TABLES"})
     assert not (sdk | {"glue", "s3-tables-catalog-for-iceberg"}) & artifacts("iceberg", {"catalog": "HADOOP"})
-    parquet = {"flink-parquet", "parquet-avro", "hadoop-client-api", "zstd-jni", "commons-compress"}
+    parquet = {
+        "flink-parquet",
+        "parquet-avro",
+        "parquet-hadoop",
+        "hadoop-client-api",
+        "zstd-jni",
+        "commons-compress",
+    }
     assert not parquet & artifacts("files", {"format": "JSON"})
     assert parquet <= artifacts("files", {"format": "PARQUET"})
 
