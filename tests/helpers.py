@@ -167,6 +167,16 @@ class Pom:
             result.append(PomDependency(group, artifact, version, _child(dep, "scope") or "compile"))
         return result
 
+    def declared_versions(self) -> list[tuple[str, str, str | None]]:
+        """(group, artifact, version as written) of every dependency and dependencyManagement entry."""
+        result = []
+        for xpath in ("m:dependencies/m:dependency", "m:dependencyManagement/m:dependencies/m:dependency"):
+            for dep in self._deps(xpath):
+                group, artifact = _child(dep, "groupId"), _child(dep, "artifactId")
+                assert group is not None and artifact is not None
+                result.append((group, artifact, _child(dep, "version")))
+        return result
+
     def plugin(self, artifact: str) -> ET.Element:
         """The build plugin with this artifactId."""
         for plugin in self.root.findall("m:build/m:plugins/m:plugin", POM_NS):

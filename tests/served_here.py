@@ -4,13 +4,18 @@ That repository is a partial mirror of Maven Central: ``tests/data/unresolvable-
 the catalog coordinates it does not serve, each with the evidence that it was released (the
 network tier keeps the list exact). A project can be built here when none of the coordinates the
 catalog gives it (``Catalog.coordinates``: build.yml's, its API's and its connectors' for their
-option answers, on its Flink line) is listed. Nothing here names a connector: a connector, option
-or API added to the catalog is judged by its coordinates alone.
+option answers, on its Flink line) is listed, or when each listed one it has names a substitute:
+``built_here_with``, a version of the same pin that this repository serves and that the tiers
+which build projects put in the project's ``<properties>`` before they build it (``build_here``),
+so that the code stays compiled and run against real services while the pin itself is checked to
+exist upstream by its evidence. Nothing here names a connector: a connector, option or API added
+to the catalog is judged by its coordinates alone.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -18,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from msf_scaffold.catalog import Catalog
-from tests.helpers import ROOT
+from tests.helpers import ROOT, Pom
 
 UNRESOLVABLE_FILE = ROOT / "tests/data/unresolvable-here.yml"
 
@@ -34,6 +39,56 @@ def unresolvable_here(path: Path = UNRESOLVABLE_FILE) -> dict[str, str]:
     return listed
 
 
+def substitutes_here(path: Path = UNRESOLVABLE_FILE) -> dict[str, str]:
+    """Listed coordinate -> the served version of its pin that the tiers build projects with."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        entry["coordinate"]: str(entry["built_here_with"]) for entry in entries if "built_here_with" in entry
+    }
+
+
+def build_here(project: Path) -> dict[str, str]:
+    """Gives each dependency of ``project`` whose coordinate is listed with a substitute that
+    substitute, in its pom.xml (its version property, and its artifactId when the substitute is
+    another artifact); returns what changed, {property or artifact: "pinned -> substitute"}.
+
+    Only the tiers that build projects call this; the render tier checks the pom as generated.
+    """
+    substitutes = substitutes_here()
+    pom_path = project / "pom.xml"
+    pom = Pom(pom_path)
+    properties = pom.properties
+    versions: dict[str, str] = {}
+    artifacts: dict[str, str] = {}
+    for group, artifact, raw in pom.declared_versions():
+        match = re.fullmatch(r"\$\{([^}]+)\}", raw or "")
+        if match is None:
+            continue
+        name = match.group(1)
+        substitute = substitutes.get(f"{group}:{artifact}:{properties[name]}")
+        if substitute is None:
+            continue
+        if ":" in substitute:
+            other_group, other_artifact, substitute = substitute.split(":")
+            assert other_group == group, f"{substitute}: a substitute stays in group {group}"
+            artifacts[artifact] = other_artifact
+        assert versions.get(name, substitute) == substitute, (
+            f"{project.name}: two substitutes for {name}: {versions[name]} and {substitute}"
+        )
+        versions[name] = substitute
+    text = pom_path.read_text(encoding="utf-8")
+    replacements = [(name, properties[name], version) for name, version in versions.items()]
+    replacements += [("artifactId", artifact, other) for artifact, other in artifacts.items()]
+    for tag, old, new in replacements:
+        # A property is defined once; an artifact is named in dependencyManagement and dependencies.
+        text, count = re.subn(
+            rf"<{re.escape(tag)}>{re.escape(old)}</{re.escape(tag)}>", f"<{tag}>{new}</{tag}>", text
+        )
+        assert count == 1 or (tag == "artifactId" and count), f"{project.name}: <{tag}>{old}</{tag}> x{count}"
+    pom_path.write_text(text, encoding="utf-8")
+    return {tag if tag != "artifactId" else old: f"{old} -> {new}" for tag, old, new in replacements}
+
+
 class Served:
     """The catalog's projects judged by what a Maven repository lacks (``absent`` coordinates)."""
 
@@ -43,8 +98,8 @@ class Served:
 
     @classmethod
     def here(cls, catalog: Catalog) -> Served:
-        """What the repository of ``tests/data/unresolvable-here.yml`` serves."""
-        return cls(catalog, unresolvable_here())
+        """What the repository of ``tests/data/unresolvable-here.yml`` serves, with substitutes."""
+        return cls(catalog, set(unresolvable_here()) - set(substitutes_here()))
 
     def missing(self, line: str, api: str, connector_ids: Iterable[str], options: Options) -> list[str]:
         """The coordinates of such a project that the repository does not serve, sorted."""

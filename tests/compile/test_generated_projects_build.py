@@ -36,7 +36,7 @@ from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
 from tests.helpers import POM_NS, Pom, render
 from tests.maven_tree import bundled_conflicts
-from tests.served_here import Served
+from tests.served_here import Served, build_here
 
 pytestmark = pytest.mark.compile
 
@@ -137,7 +137,8 @@ def reactor(
 def _build(root: Path, scenarios: list[Scenario]) -> ReactorBuild:
     root.mkdir(exist_ok=True)
     for scenario in scenarios:
-        render(root / scenario.id, scenario.answers())
+        # Pins this Maven repository does not serve are built with their listed substitutes.
+        build_here(render(root / scenario.id, scenario.answers()))
     first = root / scenarios[0].id
     shutil.copy2(first / "mvnw", root / "mvnw")
     shutil.copytree(first / ".mvn", root / ".mvn")
@@ -178,8 +179,13 @@ def _build(root: Path, scenarios: list[Scenario]) -> ReactorBuild:
 def _unresolvable(log: str, scenario: Scenario) -> list[str]:
     """Artifacts Maven could not find for this project's module, from the reactor log."""
     missing: set[str] = set()
-    marker = f"Failed to execute goal on project {scenario.id}: Could not resolve dependencies"
-    for match in re.finditer(re.escape(marker), log):
+    # Maven's own resolution, or the enforcer's bytecode rule, which resolves the bundled jars in
+    # the validate phase, before Maven does: a missing jar fails that rule first.
+    markers = (
+        f"Failed to execute goal on project {scenario.id}: Could not resolve dependencies",
+        f"(msf-guardrails) on project {scenario.id}: ",
+    )
+    for match in re.finditer("|".join(map(re.escape, markers)), log):
         block = log[match.start() : log.find("-> [Help", match.start())]
         missing.update(re.findall(r"([\w.-]+:[\w.-]+:jar:[\w.-]+) was not found in", block))
         missing.update(re.findall(r"Could not find artifact ([\w.-]+:[\w.-]+:jar:[\w.-]+)", block))

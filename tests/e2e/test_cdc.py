@@ -4,9 +4,9 @@ Flink CDC source and written to a real Kafka broker.
 
 Rows go in with INSERT; the job must turn each into the normalised stock price on the Kafka topic,
 send rows with invalid values (a negative price, no ticker, a bad timestamp) to the dead-letter
-topic, and keep running. Flink CDC 3.6.0 for Flink 2.2 is not served by every Maven repository;
-the test runs on the 1.20 line (Flink CDC 3.5.0) and on 2.2 where 3.6.0 resolves (else xfail
-naming the coordinate).
+topic, and keep running. Flink CDC 3.6.0 is not served by every Maven repository: where
+tests/data/unresolvable-here.yml names a substitute (3.5.0 for the 1.20 line), the project is
+built with it; where it names none (the 2.2 line), the test is xfailed naming the coordinate.
 """
 
 from __future__ import annotations

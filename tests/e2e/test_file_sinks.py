@@ -76,8 +76,8 @@ def test_kafka_source_to_iceberg_sink_with_the_glue_catalog(
     ("line", "file_format"),
     [
         ("1.20", "JSON"),
-        # flink-parquet 1.20.x is not served by every Maven repository: Parquet runs on 2.2.
-        ("2.2", "PARQUET"),
+        # Parquet on the 2.3 line: the pinned flink-parquet 2.3.0 and Parquet 1.15.2 as generated.
+        ("2.3", "PARQUET"),
     ],
 )
 def test_kafka_source_to_files_sink(broker: KafkaBroker, tmp_path: Path, line: str, file_format: str) -> None:

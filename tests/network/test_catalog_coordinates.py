@@ -15,6 +15,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from tests.helpers import Pom, answers_for, render
-from tests.served_here import UNRESOLVABLE_FILE, unresolvable_here
+from tests.helpers import POM_NS, Pom, answers_for, render
+from tests.served_here import UNRESOLVABLE_FILE, substitutes_here, unresolvable_here
 
 pytestmark = pytest.mark.network
 
@@ -61,8 +62,12 @@ def _catalog_coordinates(catalog: Catalog) -> Iterator[tuple[str, str]]:
         for bom in catalog.build.boms:
             yield f"{bom.group}:{bom.artifact}:{pins[bom.version].value_for(line)}", f"BOM on Flink {line}"
         # A dependency without a version resolves to its BOM's: that coordinate must exist too.
-        for dependency in catalog.build.dependencies:
-            yield f"{dependency.key}:{catalog.version_of(dependency, line)}", f"build.yml on Flink {line}"
+        common = [(d, "build.yml") for d in catalog.build.dependencies]
+        common += [
+            (d, f"API {api_id}") for api_id, api in catalog.apis.apis.items() for d in api.dependencies
+        ]
+        for dependency, owner in common:
+            yield f"{dependency.key}:{catalog.version_of(dependency, line)}", f"{owner} on Flink {line}"
         for connector_id in catalog.connectors:
             if line not in catalog.supported_lines(connector_id):
                 continue
@@ -77,7 +82,8 @@ def _catalog_coordinates(catalog: Catalog) -> Iterator[tuple[str, str]]:
 
 
 def _pom_plugins(project: Path) -> Iterator[tuple[str, str]]:
-    """(group:artifact:version, where) of every plugin the generated pom pins."""
+    """(group:artifact:version, where) of every plugin the generated pom pins, and of every
+    dependency of a plugin (the enforcer's extra-enforcer-rules)."""
     pom = Pom(project / "pom.xml")
     for xpath in ("m:build/m:plugins/m:plugin", "m:build/m:pluginManagement/m:plugins/m:plugin"):
         for plugin in pom.root.findall(xpath, {"m": "http://maven.apache.org/POM/4.0.0"}):
@@ -86,6 +92,17 @@ def _pom_plugins(project: Path) -> Iterator[tuple[str, str]]:
             versions = pom.texts(plugin, "m:version")
             assert versions, f"plugin {artifact} of the generated pom has no pinned version"
             yield f"{group}:{artifact}:{pom.resolve(versions[0])}", "Maven plugin of the generated pom"
+            for coordinate in _plugin_dependencies(pom, plugin):
+                yield coordinate, f"dependency of the plugin {artifact} in the generated pom"
+
+
+def _plugin_dependencies(pom: Pom, plugin: ET.Element) -> Iterator[str]:
+    """group:artifact:version of each dependency of a plugin; each must pin its version."""
+    for dependency in plugin.findall("m:dependencies/m:dependency", POM_NS):
+        name = ":".join(pom.texts(dependency, "m:groupId") + pom.texts(dependency, "m:artifactId"))
+        versions = pom.texts(dependency, "m:version")
+        assert versions, f"{name}, a plugin dependency of the generated pom, has no pinned version"
+        yield f"{name}:{pom.resolve(versions[0])}"
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +167,15 @@ def test_the_wrappers_maven_distribution_exists(generated: list[Path], catalog: 
         url = properties["distributionUrl"]
         assert url.endswith(f"/apache-maven-{maven}-bin.zip")
         assert _status(url) == 200, f"{url} (the Maven Wrapper's distributionUrl) does not resolve"
+
+
+def test_every_substitute_resolves() -> None:
+    """What the tiers that build projects use instead of a listed coordinate is served."""
+    substitutes = []
+    for coordinate, substitute in substitutes_here().items():
+        group, artifact, _ = coordinate.split(":")
+        substitutes.append(substitute if ":" in substitute else f"{group}:{artifact}:{substitute}")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = dict(zip(substitutes, pool.map(lambda c: _status(_pom_url(c)), substitutes), strict=True))
+    missing = [coordinate for coordinate, status in statuses.items() if status != 200]
+    assert not missing, f"substitutes in {UNRESOLVABLE_FILE.name} that {REPOSITORY} does not serve: {missing}"

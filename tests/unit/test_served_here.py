@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +21,9 @@ from tests.covering import (
     missing_here,
     served_covering_set,
 )
+from tests.helpers import Pom, answers_for, render
 from tests.questionnaire import Questionnaire
-from tests.served_here import Served, unresolvable_here
+from tests.served_here import Served, build_here, substitutes_here, unresolvable_here
 
 Named = tuple[tuple[str, Value], ...]
 
@@ -49,7 +51,8 @@ def here(catalog: Catalog, served: Served, covering: list[Scenario]) -> list[Sce
 def test_a_project_lacks_exactly_the_listed_coordinates_its_connectors_bring(
     catalog: Catalog, served: Served
 ) -> None:
-    listed = set(unresolvable_here())
+    # A coordinate listed with a substitute is built here with it: it is not missing.
+    listed = set(unresolvable_here()) - set(substitutes_here())
     seen: set[str] = set()
     for line in catalog.flink.lines:
         for connector_id in catalog.connectors:
@@ -166,3 +169,44 @@ def test_the_second_set_follows_the_repository(catalog: Catalog, covering: list[
     assert all(source not in (s.source, *s.sinks) for s in added)
     offered = {c for line_ in catalog.flink.lines for c in catalog.offered("source", line_)}
     assert {s.source for s in added} == offered - {source}
+
+
+def test_substitutes_are_versions_of_the_same_pin(catalog: Catalog) -> None:
+    """A substitute is another version of the listed coordinate's artifact, or another artifact of
+    the same group and pin; coordinates of one pin value share one substitute version."""
+    listed = unresolvable_here()
+    by_pin_value: dict[tuple[str, str], set[str]] = {}
+    dependencies = [d for c in catalog.connectors.values() for d in c.dependencies]
+    dependencies += list(catalog.build.dependencies) + [
+        d for a in catalog.apis.apis.values() for d in a.dependencies
+    ]
+    for coordinate, substitute in substitutes_here().items():
+        assert coordinate in listed
+        group, artifact, version = coordinate.split(":")
+        users = [d for d in dependencies if (d.group, d.artifact) == (group, artifact) and d.version]
+        assert users, f"{coordinate}: no catalog dependency with a pinned version"
+        substitute_version = substitute.split(":")[-1]
+        if ":" in substitute:
+            assert substitute.split(":")[0] == group, substitute
+        assert substitute_version != version
+        for dependency in users:
+            assert dependency.version is not None
+            by_pin_value.setdefault((dependency.version, version), set()).add(substitute_version)
+    assert all(len(values) == 1 for values in by_pin_value.values()), by_pin_value
+
+
+def test_build_here_puts_the_substitutes_in_the_pom(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", answers_for("2.3", "kafka", ("iceberg",), api="datastream"))
+    pinned = Pom(project / "pom.xml").properties["iceberg.version"]
+    changed = build_here(project)
+    pom = Pom(project / "pom.xml")
+    substitute = substitutes_here()[f"org.apache.iceberg:iceberg-flink-runtime-2.3:{pinned}"]
+    assert changed["iceberg.version"] == f"{pinned} -> {substitute.split(':')[-1]}"
+    assert pom.properties["iceberg.version"] == substitute.split(":")[-1]
+    assert {d.artifact for d in pom.dependencies} >= {substitute.split(":")[1]}
+    assert "iceberg-flink-runtime-2.3" not in {d.artifact for d in pom.dependencies}
+    # A project without listed coordinates is left as generated.
+    plain = render(tmp_path / "q", answers_for("2.3", "datagen", ("print",)))
+    before = (plain / "pom.xml").read_text()
+    assert build_here(plain) == {}
+    assert (plain / "pom.xml").read_text() == before

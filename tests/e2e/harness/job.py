@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.harness.maven import maven_args, missing_artifacts
 from tests.e2e.harness.processes import ManagedProcess
 from tests.helpers import Pom, answers_file, answers_for, local_properties, render
+from tests.served_here import build_here
 
 BUILD_TIMEOUT_S = 900
 
@@ -144,6 +145,8 @@ def build(scenario: Scenario, workdir: Path) -> BuiltProject:
             scenario.line, scenario.source, scenario.sinks, artifact_id=scenario.id, **scenario.answers
         ),
     )
+    # Pins this Maven repository does not serve are built with their listed substitutes.
+    build_here(project)
     try:
         return compile_project(project, scenario)
     except NotServedHereError as error:
