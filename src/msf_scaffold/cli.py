@@ -106,6 +106,31 @@ def _parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="show the compatibility matrix from the catalog")
     versions.add_argument("--json", action="store_true", help="machine-readable output")
     versions.set_defaults(handler=_versions)
+
+    fresh = commands.add_parser(
+        "freshness",
+        help="list newer releases of the catalog's pins that fit each Flink line",
+        description=_FRESHNESS_HELP,
+    )
+    fresh.add_argument(
+        "--repository",
+        metavar="URL",
+        help="Maven repository: http(s) or file:// URL, or a directory "
+        "(default: $MSF_SCAFFOLD_MAVEN_REPOSITORY, else Maven Central)",
+    )
+    fresh.add_argument("--json", action="store_true", help="machine-readable output")
+    fresh.add_argument(
+        "--line", action="append", metavar="L", help="report only this Flink line, e.g. 2.2 (repeatable)"
+    )
+    fresh.add_argument(
+        "--maven-only",
+        action="store_true",
+        help="skip the Compose images and GitHub Actions (no registry calls)",
+    )
+    fresh.add_argument(
+        "--fail-on-stale", action="store_true", help="exit code 1 when a newer release fits (default: 0)"
+    )
+    fresh.set_defaults(handler=_freshness)
     return parser
 
 
@@ -236,6 +261,24 @@ def _versions(args: argparse.Namespace) -> int:
     else:
         print(render_text(catalog))
     return 0
+
+
+_FRESHNESS_HELP = """Read the Maven repository's metadata for every version pin of the catalog and list, per
+Flink line, the newest release that fits the line (built for it, and its classes run on the line's
+Java) and the newer ones that do not, with the reason; the Compose images and GitHub Actions are
+compared with their registries' tags. It is a report: exit code 0 even when newer releases fit,
+unless --fail-on-stale (then 1)."""
+
+
+def _freshness(args: argparse.Namespace) -> int:
+    from msf_scaffold.catalog import load_catalog  # noqa: PLC0415 - pydantic models load only here
+    from msf_scaffold.freshness import Registries, check_freshness, render_json, render_text  # noqa: PLC0415
+
+    report = check_freshness(
+        load_catalog(), args.repository, lines=args.line, registries=None if args.maven_only else Registries()
+    )
+    print(render_json(report) if args.json else render_text(report))
+    return 1 if args.fail_on_stale and report.stale else 0
 
 
 def _parse_data(pairs: list[str]) -> dict[str, str]:
