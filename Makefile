@@ -21,10 +21,10 @@ $(VENV)/.installed: pyproject.toml
 demo: install e2e-deps
 	$(BIN)/python tools/demo.py
 
-## test: lint, type checks and every test tier
-test: lint typecheck test-fast test-slow test-e2e
+## test: lint, type checks, the freshness report, then every test tier
+test: lint typecheck freshness test-fast test-slow test-e2e
 
-lint: install
+lint: install renovate-check
 	$(BIN)/ruff check src tests tools benchmarks
 
 typecheck: install
@@ -54,9 +54,33 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 	npm ci --prefix tests/e2e --no-audit --no-fund
 	touch $@
 
+.PHONY: renovate-deps renovate-check
+
+## renovate-deps: Renovate's config validator (npm renovate) into tools/renovate/node_modules
+renovate-deps: tools/renovate/node_modules/.installed
+
+# --ignore-scripts: the validator needs none of renovate's native add-ons (re2, better-sqlite3).
+tools/renovate/node_modules/.installed: tools/renovate/package.json tools/renovate/package-lock.json
+	npm ci --prefix tools/renovate --ignore-scripts --no-audit --no-fund
+	touch $@
+
+## renovate-check: renovate.json against Renovate's own validator, as a repository config (--strict)
+# Run in the repository root without a file argument: given a path, the validator checks it as a
+# global (self-hosted) config and lets through options that a repository's renovate.json may not set.
+renovate-check: renovate-deps renovate.json
+	tools/renovate/node_modules/.bin/renovate-config-validator --strict
+
 ## test-e2e: generated jobs against real services started natively (Kafka broker, Kinesis emulator)
 test-e2e: install e2e-deps
 	$(BIN)/pytest -m e2e -rxX
+
+.PHONY: freshness
+
+## freshness: newer releases of the catalog's pins that fit each Flink line (a report, see README)
+# `-`: it never fails the build. A release published upstream is news for the next catalog update,
+# not a defect of this commit, and an unreachable registry must not turn a green build red.
+freshness: install
+	-$(BIN)/msf-scaffold freshness
 
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
@@ -68,4 +92,4 @@ docs: install
 	$(BIN)/python -m tests.matrix_docs
 
 clean:
-	rm -rf $(VENV) $(VENV)-checkov .tools .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules
+	rm -rf $(VENV) $(VENV)-checkov .tools .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules tools/renovate/node_modules
