@@ -21,12 +21,24 @@ class LineSummary:
 
 @dataclass(frozen=True)
 class ConnectorSupport:
-    """A connector's roles and its artifact versions per line (None: not offered)."""
+    """A connector's roles, its artifact versions per line (None: not offered) and the reasons.
+
+    ``not_offered`` maps each line the connector is not offered on to the catalog's reason.
+    """
 
     connector_id: str
     label: str
     roles: tuple[str, ...]
     versions: dict[str, str | None]
+    not_offered: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RuntimeLeftOut:
+    """An MSF runtime that no line offers, and why."""
+
+    msf_runtime: str
+    reason: str
 
 
 def line_summaries(catalog: Catalog) -> list[LineSummary]:
@@ -69,8 +81,18 @@ def connector_support(catalog: Catalog) -> list[ConnectorSupport]:
             pinned += [f"{group} ({', '.join(artifacts)})" for group, artifacts in managed.items()]
             versions[line] = ", ".join(pinned) or "built in"
         roles = tuple(role for role in ("source", "sink") if connector.role(role) is not None)
-        rows.append(ConnectorSupport(connector_id, connector.label, roles, versions))
+        reasons = {
+            line: catalog.unavailable_reason(connector_id, line) or "no release for this line"
+            for line, version in versions.items()
+            if version is None
+        }
+        rows.append(ConnectorSupport(connector_id, connector.label, roles, versions, reasons))
     return rows
+
+
+def runtimes_left_out(catalog: Catalog) -> list[RuntimeLeftOut]:
+    """The MSF runtimes the catalog deliberately does not offer, with the reason."""
+    return [RuntimeLeftOut(runtime, reason) for runtime, reason in catalog.flink.not_offered.items()]
 
 
 def render_text(catalog: Catalog) -> str:
@@ -83,6 +105,7 @@ def render_text(catalog: Catalog) -> str:
         for s in lines
     ]
     out += _table(header, body)
+    out += ["", f"Default {catalog.flink.default_line}: {catalog.flink.default_line_why}"]
     out += ["", "Connectors", ""]
     header = ["connector", "roles"] + [f"Flink {s.line}" for s in lines]
     body = [
@@ -90,6 +113,14 @@ def render_text(catalog: Catalog) -> str:
         for c in connector_support(catalog)
     ]
     out += _table(header, body)
+    gaps = [
+        (c.connector_id, line, why) for c in connector_support(catalog) for line, why in c.not_offered.items()
+    ]
+    if gaps:
+        out += ["", "Not offered", ""]
+        out += [f"{connector_id} on Flink {line}: {why}" for connector_id, line, why in gaps]
+    out += ["", "MSF runtimes not offered", ""]
+    out += [f"{r.msf_runtime}: {r.reason}" for r in runtimes_left_out(catalog)]
     return "\n".join(out)
 
 

@@ -210,7 +210,9 @@ def test_cdc_source_renders_its_fat_connector_credentials_and_iam(
     project = _render(tmp_path, "1.20", source, sinks)
     pom = Pom(project / "pom.xml")
     deps = {d.artifact: d for d in pom.dependencies}
-    assert deps[artifact].version == "3.5.0" and deps[artifact].scope == "compile"
+    pin = next(name for name, p in catalog.connectors[source].versions.items() if p.tracks.endswith(artifact))
+    assert deps[artifact].version == catalog.pins()[pin].value_for("1.20")
+    assert deps[artifact].scope == "compile"
     assert deps["secretsmanager"].scope == "compile"
     # The fat jar's pom drags in CDC pipeline modules; they are excluded and the runtime's
     # flink-shaded-guava copy inside the jar is left out of the application JAR.

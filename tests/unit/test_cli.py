@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from msf_scaffold import __version__
+from msf_scaffold.catalog import load_catalog
 from msf_scaffold.cli import _answers_file, _parse_data, main
 
 
@@ -21,9 +22,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_versions_prints_lines_and_connectors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["versions"]) == 0
     out = capsys.readouterr().out
-    assert "FLINK-2_2" in out and "FLINK-1_20" in out
-    assert "flink-connector-kafka 4.0.1-2.0" in out
-    assert "default" in out
+    catalog = load_catalog()
+    for line in catalog.flink.lines.values():
+        assert line.msf_runtime in out
+    kafka = catalog.pins()["kafka_connector"].value_for(catalog.flink.default_line)
+    assert f"flink-connector-kafka {kafka}" in out
+    assert f"Default {catalog.flink.default_line}: " in out
+    for runtime in catalog.flink.not_offered:
+        assert f"{runtime}: " in out
+    assert "mysql_cdc on Flink 2.3: Flink CDC has no release for Flink 2.3" in out
 
 
 def test_versions_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:

@@ -46,7 +46,8 @@ def test_a_connector_is_refused_exactly_where_the_catalog_does_not_offer_it(
                     else:
                         assert refusal, (line, api, connector_id)
                         if line not in catalog.supported_lines(connector_id):
-                            assert f"no connector release for Flink {line}" in refusal
+                            assert f"is not offered on Flink {line}: " in refusal
+                            assert str(catalog.unavailable_reason(connector_id, line)) in refusal
                         assert refused == {question: refusal}
 
 

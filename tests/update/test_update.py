@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from msf_scaffold.catalog import load_catalog
 from msf_scaffold.cli import main
 from msf_scaffold.errors import UserError
 from msf_scaffold.generate import generate
@@ -59,14 +60,14 @@ def _user_edits(project: Path) -> None:
     _git(project, "commit", "-q", "-am", "our changes")
 
 
-LOG4J_BUMP = {"src/msf_scaffold/catalog/build.yml": ('all: "2.24.3"', 'all: "2.25.2"')}
+LOG4J_BUMP = {"src/msf_scaffold/catalog/build.yml": ('all: "2.26.1"', 'all: "2.26.2"')}
 
 
 def test_update_brings_new_pins_and_keeps_user_edits(tmp_path: Path, template: Path) -> None:
     project = _project(tmp_path, template)
     _user_edits(project)
     (template / "CHANGELOG.md").write_text(
-        "# Changelog\n\n## 0.2.0\n\n### Changed\n- log4j 2.25.2\n\n### Migration notes\n"
+        "# Changelog\n\n## 0.2.0\n\n### Changed\n- log4j 2.26.2\n\n### Migration notes\n"
         "- Rebuild with JDK 17.\n\n## 0.1.0 (commit abcdef0)\n\n### Migration notes\n- old\n"
     )
     _release(template, "v0.2.0", LOG4J_BUMP)
@@ -76,7 +77,7 @@ def test_update_brings_new_pins_and_keeps_user_edits(tmp_path: Path, template: P
     assert (result.from_version, result.to_version) == ("v0.1.0", "v0.2.0")
     assert result.conflicts == []
     assert "pom.xml" in result.changed
-    assert Pom(project / "pom.xml").properties["log4j.version"] == "2.25.2"
+    assert Pom(project / "pom.xml").properties["log4j.version"] == "2.26.2"
     assert "{0,11}" in _java(project, "StockPriceParser.java").read_text()
     assert "Owned by the orders team." in (project / "README.md").read_text()
     assert answers_file(project)["_commit"] == "v0.2.0"
@@ -138,6 +139,26 @@ def test_switching_flink_line_by_changing_an_answer_keeps_edits(tmp_path: Path, 
     assert "## Moving to Flink 2.2" not in (project / "README.md").read_text()
 
 
+def test_moving_a_22_project_to_23_keeps_edits(tmp_path: Path, template: Path) -> None:
+    project = _project(tmp_path, template, flink_version="2.2", source="kafka", sinks="[kafka]")
+    _user_edits(project)
+
+    result = update(project, data={"flink_version": "2.3"}, vcs_ref=":current:")
+
+    assert result.answers_changed == {"flink_version": ("2.2", "2.3")}
+    assert result.conflicts == []
+    pom = Pom(project / "pom.xml")
+    assert pom.properties["flink.version"].startswith("2.3.")
+    assert pom.properties["maven.compiler.release"] == "17"
+    assert pom.properties["kafka-connector.version"] == load_catalog().pins()["kafka_connector"].value_for(
+        "2.3"
+    )
+    assert "{0,11}" in _java(project, "StockPriceParser.java").read_text()
+    assert "Owned by the orders team." in (project / "README.md").read_text()
+    # A move within 2.x is no major upgrade: the README has no 1.x -> 2.x migration section.
+    assert "## Moving to Flink" not in (project / "README.md").read_text()
+
+
 def test_nothing_to_update_is_said(
     tmp_path: Path, template: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -187,6 +208,18 @@ def test_switched_project_builds_and_passes_its_tests_on_flink_22(tmp_path: Path
     assert build.returncode == 0, build.stdout[-5000:]
     assert "Tests run:" in build.stdout
     assert (project / "target/my-flink-app-0.1.0-SNAPSHOT.jar").is_file()
+
+
+@pytest.mark.compile
+def test_project_moved_to_23_builds_and_passes_its_tests(tmp_path: Path, template: Path) -> None:
+    project = _project(tmp_path, template, flink_version="2.2", source="kafka", sinks="[kafka]")
+    _user_edits(project)
+    update(project, data={"flink_version": "2.3"}, vcs_ref=":current:")
+
+    build = maven_verify(project)
+
+    assert build.returncode == 0, build.stdout[-5000:]
+    assert "Tests run:" in build.stdout
 
 
 def test_a_downgrade_is_refused(tmp_path: Path, template: Path) -> None:
