@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from msf_scaffold.catalog import load_catalog
 from msf_scaffold.doctor import DoctorReport, Finding, Severity
 
 SERVICES = "org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"
@@ -62,7 +63,8 @@ def pom(
     """A pom.xml: one element per line, so tests can point at lines."""
     props = {
         "flink.version": flink,
-        "kafka.version": "4.0.1-2.0" if flink.startswith("2.") else "3.4.0-1.20",
+        # The Kafka connector the catalog pins for the pom's Flink line.
+        "kafka.version": _kafka_pin(flink),
         "maven.compiler.release": "17" if flink.startswith("2.") else "11",
         **(properties or {}),
     }
@@ -188,3 +190,16 @@ def only(report: DoctorReport, rule: str) -> Finding:
 def summary(report: DoctorReport) -> set[tuple[str, Severity, str]]:
     """(rule, severity, location) of every finding."""
     return {(f.rule, f.severity, f.location) for f in report.findings}
+
+
+def _kafka_pin(flink: str) -> str:
+    """The catalog's Kafka connector pin for the line of Flink version ``flink``: its own line, else
+    the oldest line of its major version (1.19.1 -> 1.20's), else the default line's."""
+    lines = load_catalog().flink.lines
+    line = ".".join(flink.split(".")[:2])
+    if line not in lines:
+        major = [offered for offered in lines if offered.split(".")[0] == line.split(".")[0]]
+        line = major[-1] if major else load_catalog().flink.default_line
+    value = load_catalog().pins()["kafka_connector"].value_for(line)
+    assert value is not None
+    return value

@@ -59,8 +59,17 @@ def test_connector_for_a_newer_minor_is_an_error(tmp_path: Path) -> None:
 
 
 def test_the_catalog_pin_for_a_line_is_accepted_without_a_matching_minor(tmp_path: Path) -> None:
-    # No connector is built for 2.2; 4.0.1-2.0 is the Kafka release for it.
-    assert findings(run_doctor(write_project(tmp_path, pom(flink="2.2.0"))), "MSF001") == []
+    # No Kafka connector is built for 2.3; the catalog pins 5.0.0-2.2 for it.
+    text = pom(flink="2.3.0", properties={"kafka.version": "5.0.0-2.2"})
+    assert findings(run_doctor(write_project(tmp_path, text)), "MSF001") == []
+
+
+def test_an_older_build_than_the_catalog_pins_is_a_warning(tmp_path: Path) -> None:
+    # 4.0.1-2.0 runs on 2.2 but is not the release built for it (5.0.0-2.2 is).
+    text = pom(flink="2.2.0", properties={"kafka.version": "4.0.1-2.0"})
+    finding = only(run_doctor(write_project(tmp_path, text)), "MSF001")
+    assert finding.severity is WARNING
+    assert "5.0.0-2.2" in finding.fix
 
 
 def test_versions_resolve_through_nested_properties_and_dependency_management(tmp_path: Path) -> None:

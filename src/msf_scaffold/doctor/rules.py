@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msf_scaffold.doctor.iac import TRUST_PRINCIPAL
-from msf_scaffold.doctor.jar import RUNTIME_PREFIXES
+from msf_scaffold.doctor.jar import CLASS_MAJOR_OFFSET, RUNTIME_PREFIXES, ClassFile, MavenArtifact
 from msf_scaffold.doctor.java import JavaFile, calls, following_calls, in_ranges, local_ranges, receiver
 from msf_scaffold.doctor.pom import Dependency, Location
 from msf_scaffold.doctor.project import FlinkVersion, Project
@@ -627,3 +627,145 @@ def iac_mismatch(project: Project) -> Iterator[Issue]:
                 f"Use {TRUST_PRINCIPAL} as the Service principal in the execution role's trust policy.",
                 Location(problem.file, problem.line),
             )
+
+
+# MSF009 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RuntimeJava:
+    """The Java release the application JAR must run on, and why."""
+
+    release: int
+    why: str
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where bundled classes come from: the project itself, artifacts of the JAR, or a package."""
+
+    label: str
+    artifacts: tuple[MavenArtifact, ...] = ()
+    own: bool = False
+
+
+_OWN_CLASSES = Path("target") / "classes"
+
+
+@rule("MSF009", "class-version", "a class in the built JAR needs a newer Java than the MSF runtime")
+def class_versions(project: Project) -> Iterator[Issue]:
+    """Class-file versions in the built JAR against the Java of the project's MSF runtime."""
+    jar, java = project.jar, _runtime_java(project)
+    if jar is None or java is None:
+        return
+    too_new = [
+        c for c in jar.classes if c.java > java.release and _loaded(c, jar.multi_release, java.release)
+    ]
+    by_origin: dict[_Origin, list[ClassFile]] = defaultdict(list)
+    for found in too_new:
+        by_origin[_origin(project, found)].append(found)
+    for origin, classes in by_origin.items():
+        newest = max(classes, key=lambda c: (c.major, c.entry))
+        yield Issue(
+            ERROR,
+            f"The built JAR holds {len(classes)} class{'es' * (len(classes) > 1)} of {origin.label}"
+            f" built for Java {newest.java} (class-file version {newest.major}, e.g. {newest.entry}),"
+            f" but {java.why}: the JVM refuses to load {'them' if len(classes) > 1 else 'it'}"
+            " (UnsupportedClassVersionError) and the job fails at start-up.",
+            _class_version_fix(origin, java.release),
+            Location(jar.path, None),
+        )
+
+
+def _runtime_java(project: Project) -> _RuntimeJava | None:
+    """The Java release of the MSF runtime that runs the JAR.
+
+    From the pom's Flink line; else from the runtime the IaC deploys (the oldest Java when it
+    names several); else the compiler release the pom asks for.
+    """
+    line = project.catalog_line()
+    if line is not None:
+        return _RuntimeJava(line.java_release, f"MSF {project.msf_runtime()} runs Java {line.java_release}")
+    lines = {line.msf_runtime: line for line in project.catalog.flink.lines.values()}
+    deployed = sorted(
+        (lines[r.runtime].java_release, r.runtime) for r in project.iac.runtimes if r.runtime in lines
+    )
+    if deployed:
+        release, runtime = deployed[0]
+        return _RuntimeJava(
+            release, f"the infrastructure code deploys MSF {runtime}, which runs Java {release}"
+        )
+    setting = project.pom.java_release
+    match = re.fullmatch(r"(?:1\.)?(\d+)", setting.value) if setting else None
+    if setting is None or match is None:
+        return None
+    return _RuntimeJava(int(match.group(1)), f"the project builds for Java {match.group(1)} ({setting.name})")
+
+
+def _loaded(found: ClassFile, multi_release: bool, release: int) -> bool:
+    """Whether a JVM of ``release`` loads the entry.
+
+    It loads a base class, and in a multi-release JAR an entry of ``META-INF/versions/N/`` with N
+    up to ``release``; it skips newer ones, and every versioned entry of a JAR whose manifest
+    does not say ``Multi-Release: true``.
+    """
+    if found.class_path.rsplit("/", 1)[-1] == "module-info.class":
+        return False  # read only by the module system; on the class path it is never loaded
+    directory = found.release_dir
+    if directory is None:
+        return not found.entry.startswith("META-INF/")
+    return multi_release and directory <= release
+
+
+def _origin(project: Project, found: ClassFile) -> _Origin:
+    """Where a class of the JAR comes from.
+
+    The project itself when its ``target/classes`` holds the class; else the artifacts whose
+    ``pom.properties`` fit the class's package best; else the package.
+    """
+    if (project.root / _OWN_CLASSES / found.class_path).is_file():
+        return _Origin("this project (its own code)", own=True)
+    package = found.class_path.split("/")[:-1]
+    assert project.jar is not None
+    scored = [(_fit(artifact, package), artifact) for artifact in project.jar.artifacts]
+    best = max((score for score, _ in scored), default=(0, 0))
+    if best == (0, 0):
+        return _Origin(f"package {'.'.join(package[:3]) or '(default)'}")
+    artifacts = tuple(sorted((a for score, a in scored if score == best), key=str))
+    names = ", ".join(map(str, artifacts[:3])) + (", ..." if len(artifacts) > 3 else "")
+    return _Origin(names if len(artifacts) == 1 else f"one of {names}", artifacts)
+
+
+def _fit(artifact: MavenArtifact, package: list[str]) -> tuple[int, int]:
+    """How well an artifact fits a package (the segments of a class's directory), or (0, 0).
+
+    An artifact fits when the package holds its whole groupId, at the start or further in (a
+    relocated copy: ``org.apache.iceberg.shaded.com.fasterxml.jackson.core``), or starts with
+    three or more segments of it and holds a word of the artifactId (jackson-databind, groupId
+    com.fasterxml.jackson.core, in com.fasterxml.jackson.databind). The better fit matches more
+    groupId segments, then more words of the artifactId.
+    """
+    group = artifact.group.split(".")
+    words = sum(1 for word in re.split(r"[-_.]", artifact.artifact) if word in package)
+    whole = any(package[start : start + len(group)] == group for start in range(len(package)))
+    if whole:
+        return len(group), words
+    prefix = next((i for i, (a, b) in enumerate(zip(group, package, strict=False)) if a != b), len(group))
+    return (prefix, words) if prefix >= 3 and words else (0, 0)
+
+
+def _class_version_fix(origin: _Origin, release: int) -> str:
+    if origin.own:
+        return (
+            f"Set <maven.compiler.release>{release}</maven.compiler.release> (it replaces source and"
+            " target), then rebuild with `./mvnw package`."
+        )
+    which = origin.artifacts[0].artifact if len(origin.artifacts) == 1 else "the library that holds them"
+    major = release + CLASS_MAJOR_OFFSET
+    return (
+        f"Use a release of {which} built for Java {release} (class-file version {major}) or older;"
+        " for a connector's library, the version msf-scaffold pins for the line (`msf-scaffold"
+        " versions`). `./mvnw dependency:tree` shows what brings it in; give it provided scope"
+        " instead if the MSF runtime provides it. The enforcer rule enforceBytecodeVersion with"
+        f" <maxJdkVersion>{release}</maxJdkVersion> fails the build on such a jar."
+    )
