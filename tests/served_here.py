@@ -79,6 +79,10 @@ def build_here(project: Path) -> dict[str, str]:
     text = pom_path.read_text(encoding="utf-8")
     replacements = [(name, properties[name], version) for name, version in versions.items()]
     replacements += [("artifactId", artifact, other) for artifact, other in artifacts.items()]
+    # The shade plugin's filters name an artifact as group:artifact.
+    for artifact, other in artifacts.items():
+        pattern = rf"(<artifact>[^<:]+:){re.escape(artifact)}</artifact>"
+        text = re.sub(pattern, rf"\g<1>{other}</artifact>", text)
     for tag, old, new in replacements:
         # A property is defined once; an artifact is named in dependencyManagement and dependencies.
         text, count = re.subn(
