@@ -104,8 +104,9 @@ class KafkaBroker:
                 classpath,
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                cluster_id,
+                # One argument: a base64url cluster id may start with '-', which the parser takes
+                # for an option when the id is a separate argument.
+                f"--cluster-id={cluster_id}",
                 "-c",
                 str(config),
             ],
