@@ -35,9 +35,10 @@ test-fast: install
 	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e"
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
-## Maven Central, cdk synth and checkov
+## Maven Central, cdk synth and checkov; two workers, a test file each at a time, so that the
+## other tiers run while the compile tier's reactor builds
 test-slow: install e2e-deps iac-tools
-	$(BIN)/pytest -m "compile or demo or network or iac" -rxX
+	$(BIN)/pytest -n 2 --dist loadfile -m "compile or demo or network or iac" -rxX
 
 ## iac-tools: hclfmt, HCL's formatter (what `terraform fmt` applies), built with Go into .tools/bin
 # v2.23.0: the HCL that Terraform 1.11 formats with, and it builds with Debian's Go 1.19 too.

@@ -13,11 +13,16 @@ question (its `when`, evaluated by copier's own rules; e.g. the Kinesis EFO life
 Kinesis source that reads with EFO); elsewhere it has none. A combination of values that no valid
 set of answers can hold (EFO with a Kafka source) is not required.
 
-``covering_set(catalog, strength)`` holds, on every line, every single value and every
-combination of ``strength`` values (2: every pair) that some valid set of answers can hold, in at
-least one project. The rows are built greedily (each row takes the values that complete the most
-uncovered combinations), seeded with an uncovered combination; a seed that cannot be completed to
-a valid row is an impossible combination and is dropped.
+``covering_set(catalog, strength)`` holds every single value on every line that offers it, and
+every combination of ``strength`` values (2: every pair) that some valid set of answers can hold
+on at least one line of the same Flink major version (``cover_lines``). The generated Java is the
+same on every line; what a line changes is the pom's pins, so each connector and option value is
+built with each line's pins, while the lines of one major version, which share the connector
+releases built for it, share the combinations: the default line holds every one it offers, and
+the other lines add the projects for the values and combinations only they offer. The rows are
+built greedily (each row takes the values that complete the most uncovered combinations), seeded
+with an uncovered combination; a seed that cannot be completed to a valid row is an impossible
+combination and is dropped.
 
 ``served_covering_set(catalog, served, given)`` is the compile tier's second set: the same
 generator over the values that projects the Maven repository described by ``served`` can build
@@ -43,6 +48,8 @@ from tests.served_here import Served
 Value = str | bool | None
 #: One required combination: ((factor index, value), ...) sorted by factor index.
 Requirement = tuple[tuple[int, Value], ...]
+#: A combination by factor name, the same on every line: ((factor name, value), ...).
+Named = tuple[tuple[str, Value], ...]
 #: Factors that are questions of their own name.
 PLAIN = ("experience", "api", "backstage")
 #: The experience levels the questionnaire offers.
@@ -409,8 +416,12 @@ def cover_line(
     served: Served | None = None,
     given: Sequence[Scenario] = (),
     compact: bool = False,
+    held: frozenset[Named] = frozenset(),
 ) -> Line:
     """The covering set of one Flink line; factors named in ``leave_out`` keep their defaults.
+
+    ``held``: combinations of two or more values that projects of other lines already hold; they
+    are not required again (``cover_lines``). Every single value stays required on every line.
 
     With ``served``, only projects the repository it describes can build: a value or combination
     no such project holds is not required. The projects of ``given`` (on this line, and buildable
@@ -421,7 +432,11 @@ def cover_line(
     fit in few rows), and rows whose every combination another row holds are dropped at the end.
     """
     space = _Space(catalog, line, questionnaire or Questionnaire(), leave_out, served)
-    required = _requirements(space, strength, largest_first=compact)
+    required = [
+        r
+        for r in _requirements(space, strength, largest_first=compact)
+        if len(r) == 1 or _named(space.factors, r) not in held
+    ]
     uncovered = set(required)
     builder = _Builder(space, uncovered, strength)
     rows: list[dict[int, Value]] = []
@@ -452,6 +467,17 @@ def cover_line(
     return Line(space.factors, rows, required, impossible, kept)
 
 
+def _named(factors: Sequence[Factor], requirement: Requirement) -> Named:
+    return tuple((factors[i].name, value) for i, value in requirement)
+
+
+def named_combinations(
+    factors: Sequence[Factor], rows: Sequence[dict[int, Value]], strength: int
+) -> set[Named]:
+    """Every combination of up to ``strength`` values that ``rows`` hold, by factor name."""
+    return {_named(factors, r) for row in rows for r in _covered(row, strength)}
+
+
 def _given_rows(space: _Space, given: Sequence[Scenario]) -> list[dict[int, Value]]:
     """The rows of ``given``'s projects on the space's line that are rows of the space."""
     result = []
@@ -477,18 +503,76 @@ def _without_redundant_rows(
     return result
 
 
+def cover_lines(
+    catalog: Catalog,
+    strength: int,
+    questionnaire: Questionnaire | None = None,
+    leave_out: frozenset[str] = frozenset(),
+    *,
+    served: Served | None = None,
+    given: Sequence[Scenario] = (),
+    compact: bool = False,
+) -> dict[str, Line]:
+    """The covering sets of every Flink line, with the line as one more factor.
+
+    Every single value is required on every line that offers it (so each connector and option
+    value is built with each line's pins), and every combination of ``strength`` values on at
+    least one line: a combination that one line's projects hold is not required again on the
+    others. ``given``'s projects count on every line before any row is added.
+    """
+    questionnaire = questionnaire or Questionnaire()
+    held: dict[str, set[Named]] = {}
+    combinations: dict[str, int] = {}
+    for line in catalog.flink.lines:
+        space = _Space(catalog, line, questionnaire, leave_out, served)
+        given_rows = _given_rows(space, given)
+        held.setdefault(generation(line), set()).update(
+            named_combinations(space.factors, given_rows, strength)
+        )
+        combinations[line] = len(_requirements(space, strength))
+    result: dict[str, Line] = {}
+    # The default line first, then the line with the most combinations: they hold most of them,
+    # and the other lines of their generation add few projects for what only they offer.
+    order = sorted(
+        catalog.flink.lines, key=lambda line: (line != catalog.flink.default_line, -combinations[line])
+    )
+    for line in order:
+        shared = held[generation(line)]
+        covered = cover_line(
+            catalog,
+            line,
+            strength,
+            questionnaire,
+            leave_out,
+            served=served,
+            given=given,
+            compact=compact,
+            held=frozenset(shared),
+        )
+        shared |= named_combinations(covered.factors, [*covered.given, *covered.rows], strength)
+        result[line] = covered
+    return {line: result[line] for line in catalog.flink.lines}
+
+
+def generation(line: str) -> str:
+    """The Flink major version of ``line``: the lines of one generation share combinations."""
+    return line.split(".", maxsplit=1)[0]
+
+
+def _scenarios(lines: dict[str, Line], prefix: str = "") -> list[Scenario]:
+    scenarios = []
+    for line, covered in lines.items():
+        for n, row in enumerate(covered.rows, start=1):
+            values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
+            scenarios.append(Scenario(line, n, values, prefix=prefix))
+    return scenarios
+
+
 def covering_set(
     catalog: Catalog, strength: int = 2, leave_out: frozenset[str] = frozenset()
 ) -> list[Scenario]:
-    """The covering set of every Flink line, in a stable order."""
-    questionnaire = Questionnaire()
-    scenarios = []
-    for line in catalog.flink.lines:
-        covered = cover_line(catalog, line, strength, questionnaire, leave_out)
-        for n, row in enumerate(covered.rows, start=1):
-            values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
-            scenarios.append(Scenario(line, n, values))
-    return scenarios
+    """The covering set of every Flink line (``cover_lines``), in a stable order."""
+    return _scenarios(cover_lines(catalog, strength, leave_out=leave_out))
 
 
 def missing_here(served: Served, scenario: Scenario) -> list[str]:
@@ -497,33 +581,22 @@ def missing_here(served: Served, scenario: Scenario) -> list[str]:
     return served.missing(scenario.line, api, (scenario.source, *scenario.sinks), scenario.options)
 
 
-def cover_served_line(
+def cover_served_lines(
     catalog: Catalog,
-    line: str,
     served: Served,
     given: Sequence[Scenario],
     questionnaire: Questionnaire | None = None,
-) -> Line:
-    """The compile tier's second set on ``line``: every pair of values that a project the
-    repository of ``served`` can build holds, besides ``given``'s projects, without the factors
-    of ``HERE_LEAVES_OUT``."""
-    return cover_line(
-        catalog, line, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=given, compact=True
-    )
+) -> dict[str, Line]:
+    """The compile tier's second set: every value on every line and every pair of values on some
+    line that a project the repository of ``served`` can build holds, besides ``given``'s
+    projects, without the factors of ``HERE_LEAVES_OUT``."""
+    return cover_lines(catalog, 2, questionnaire, HERE_LEAVES_OUT, served=served, given=given, compact=True)
 
 
 def served_covering_set(catalog: Catalog, served: Served, given: Sequence[Scenario]) -> list[Scenario]:
-    """The projects to build besides ``given`` so that, on every line, every pair of values that
-    a project the repository of ``served`` can build holds is built (``cover_served_line``).
+    """The projects to build besides ``given`` (``cover_served_lines``).
 
     ``given``'s buildable projects count (so no project is built twice); the added ones have ids
     ``f<line>-h<n>``.
     """
-    questionnaire = Questionnaire()
-    scenarios = []
-    for line in catalog.flink.lines:
-        covered = cover_served_line(catalog, line, served, given, questionnaire)
-        for n, row in enumerate(covered.rows, start=1):
-            values = tuple((f.name, row[i]) for i, f in enumerate(covered.factors))
-            scenarios.append(Scenario(line, n, values, prefix="h"))
-    return scenarios
+    return _scenarios(cover_served_lines(catalog, served, given), prefix="h")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from tests.covering import cover_line, cover_served_line, covering_set
+from tests.covering import cover_lines, cover_served_lines, covering_set
 from tests.helpers import ROOT
 from tests.questionnaire import Questionnaire
 from tests.served_here import Served
@@ -46,10 +46,11 @@ def section(catalog: Catalog) -> str:
     ]
     totals = [0, 0, 0]
     here_totals = [0, 0]
+    compile_sets = cover_lines(catalog, 2, questionnaire)
+    render_sets = cover_lines(catalog, RENDER_STRENGTH, questionnaire, RENDER_LEAVES_OUT)
+    here_sets = cover_served_lines(catalog, served, given, questionnaire)
     for line in catalog.flink.lines:
-        compile_set = cover_line(catalog, line, 2, questionnaire)
-        render_set = cover_line(catalog, line, RENDER_STRENGTH, questionnaire, RENDER_LEAVES_OUT)
-        here_set = cover_served_line(catalog, line, served, given, questionnaire)
+        compile_set, render_set, here_set = compile_sets[line], render_sets[line], here_sets[line]
         exhaustive = sum(1 for combination in catalog.valid_combinations() if combination[0] == line)
         factors = ", ".join(f"`{f.name}` ({len(f.values)})" for f in compile_set.factors)
         sizes = [len(compile_set.rows), len(render_set.rows), exhaustive]

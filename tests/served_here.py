@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from msf_scaffold.catalog import Catalog
-from tests.helpers import ROOT, Pom
+from msf_scaffold.jinja_compile_cache import compiled_once
+from tests.helpers import ROOT, Pom, render
 
 UNRESOLVABLE_FILE = ROOT / "tests/data/unresolvable-here.yml"
 
@@ -45,6 +46,14 @@ def substitutes_here(path: Path = UNRESOLVABLE_FILE) -> dict[str, str]:
     return {
         entry["coordinate"]: str(entry["built_here_with"]) for entry in entries if "built_here_with" in entry
     }
+
+
+def render_here(destination: Path, answers: dict[str, object]) -> Path:
+    """Renders a project and puts in the substitutes of the pins this Maven repository does not
+    serve (``build_here``); a top-level function, so that a process pool can run it."""
+    with compiled_once():
+        build_here(render(destination, dict(answers)))
+    return destination
 
 
 def build_here(project: Path) -> dict[str, str]:

@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import fnmatch
 import json
+import multiprocessing
 import os
 import re
 import shlex
@@ -29,6 +30,7 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,9 +38,9 @@ import pytest
 
 from msf_scaffold.catalog import load_catalog
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
-from tests.helpers import POM_NS, Pom, render
+from tests.helpers import POM_NS, Pom
 from tests.maven_tree import bundled_conflicts
-from tests.served_here import Served, build_here
+from tests.served_here import Served, render_here
 
 pytestmark = pytest.mark.compile
 
@@ -144,9 +146,11 @@ def _build(root: Path, selected: list[Scenario]) -> ReactorBuild:
     scenarios = [scenario for scenario in selected if not missing_here(SERVED, scenario)]
     if not scenarios:
         return ReactorBuild(root, "", {}, 0.0)
-    for scenario in scenarios:
-        # Pins this Maven repository does not serve are built with their listed substitutes.
-        build_here(render(root / scenario.id, scenario.answers()))
+    # Rendering is Python and Maven waits for all of it: one process per core. Pins this Maven
+    # repository does not serve are built with their listed substitutes.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=spawn) as pool:
+        list(pool.map(render_here, [root / s.id for s in scenarios], [s.answers() for s in scenarios]))
     first = root / scenarios[0].id
     shutil.copy2(first / "mvnw", root / "mvnw")
     shutil.copytree(first / ".mvn", root / ".mvn")

@@ -16,8 +16,9 @@ from tests.covering import (
     Scenario,
     Value,
     _Space,
-    cover_served_line,
+    cover_served_lines,
     covering_set,
+    generation,
     missing_here,
     served_covering_set,
 )
@@ -90,29 +91,37 @@ def _pairs(factors: list[Factor], row: dict[int, Value]) -> set[Named]:
     }
 
 
-@pytest.mark.parametrize("line", list(load_catalog().flink.lines))
-def test_every_pair_of_values_that_builds_here_is_built(
-    catalog: Catalog, served: Served, covering: list[Scenario], questionnaire: Questionnaire, line: str
+@pytest.mark.parametrize("major", sorted({generation(line) for line in load_catalog().flink.lines}))
+def test_every_value_on_every_line_and_every_pair_on_a_line_of_its_generation_is_built_if_it_builds_here(
+    catalog: Catalog, served: Served, covering: list[Scenario], questionnaire: Questionnaire, major: str
 ) -> None:
     """Against every valid set of answers, enumerated without the repository's constraint and
     judged project by project with ``Served.missing``."""
-    space = _Space(catalog, line, questionnaire, HERE_LEAVES_OUT)
-    buildable: set[Named] = set()
-    for row in _all_rows(space):
-        values = tuple((f.name, row[i]) for i, f in enumerate(space.factors))
-        scenario = Scenario(line, 0, values)
-        if not missing_here(served, scenario):
-            buildable |= _pairs(space.factors, row)
-    assert buildable
-
-    result = cover_served_line(catalog, line, served, covering, questionnaire)
-    built: set[Named] = set()
-    for row in [*result.given, *result.rows]:
-        built |= _pairs(result.factors, row)
-    assert built == buildable
-    # What the set leaves out as impossible is indeed never buildable.
-    for requirement in result.impossible:
-        assert tuple((result.factors[i].name, v) for i, v in requirement) not in buildable
+    lines = [line for line in catalog.flink.lines if generation(line) == major]
+    result = cover_served_lines(catalog, served, covering, questionnaire)
+    buildable: dict[str, set[Named]] = {}
+    built: dict[str, set[Named]] = {}
+    for line in lines:
+        space = _Space(catalog, line, questionnaire, HERE_LEAVES_OUT)
+        buildable[line] = set()
+        for row in _all_rows(space):
+            values = tuple((f.name, row[i]) for i, f in enumerate(space.factors))
+            if not missing_here(served, Scenario(line, 0, values)):
+                buildable[line] |= _pairs(space.factors, row)
+        assert buildable[line]
+        built[line] = set()
+        for row in [*result[line].given, *result[line].rows]:
+            built[line] |= _pairs(result[line].factors, row)
+        # Every value that builds on this line is built on this line (with its pins).
+        assert {n for n in built[line] if len(n) == 1} == {n for n in buildable[line] if len(n) == 1}
+        # What the set leaves out as impossible is indeed never buildable on this line.
+        for requirement in result[line].impossible:
+            assert tuple((result[line].factors[i].name, v) for i, v in requirement) not in buildable[line]
+    # Every pair that builds on some line of the generation is built on one of them, and nothing
+    # else is built.
+    assert set().union(*built.values()) == set().union(*buildable.values())
+    for line in lines:
+        assert built[line] <= buildable[line]
 
 
 def test_the_added_projects_build_here_and_the_counted_ones_come_from_the_first_set(
@@ -127,10 +136,10 @@ def test_the_added_projects_build_here_and_the_counted_ones_come_from_the_first_
         assert missing_here(served, scenario) == [], scenario.label
         assert questionnaire.refusals(scenario.answers()) == {}, scenario.label
         assert not {name for name, _ in scenario.values} & HERE_LEAVES_OUT
+    result = cover_served_lines(catalog, served, covering, questionnaire)
     for line in catalog.flink.lines:
-        result = cover_served_line(catalog, line, served, covering, questionnaire)
         counted = [s for s in covering if s.line == line and not missing_here(served, s)]
-        assert len(result.given) == len(counted)
+        assert len(result[line].given) == len(counted)
 
 
 def test_no_project_of_the_compile_tier_is_built_twice(
