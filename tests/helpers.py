@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from importlib import resources
@@ -15,6 +16,7 @@ from typing import Any
 import copier
 import jsonschema
 import yaml
+from tools.release import create_tags
 
 from msf_scaffold.catalog import Dependency, VersionPin
 
@@ -60,18 +62,30 @@ def snapshot_template(destination: Path) -> Path:
     return destination
 
 
-def release_clone(destination: Path, releases: dict[str, str], head_tag: str) -> Path:
-    """A clone of this repository with ``releases`` (tag -> commit) tagged, and the working tree
-    (committed or not) on top, tagged ``head_tag``, as if it had been released."""
+def release_clone(destination: Path, head_tag: str) -> Path:
+    """A clone of this repository with every release tagged (``tools/release.py tags``), and the
+    working tree (committed or not) on top, tagged ``head_tag``, as if it had been released."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(destination)], check=True, capture_output=True)
-    for tag, commit in releases.items():
-        _git(destination, "tag", "-f", tag, commit)
+    _git(destination, "config", "user.name", "test")
+    _git(destination, "config", "user.email", "test@localhost")
+    create_tags(destination)
     _copy_working_tree(destination)
     _git(destination, "add", "-A")
     if _git(destination, "status", "--porcelain").strip():
         _git(destination, "commit", "-q", "-m", "working tree")
     _git(destination, "tag", "-f", head_tag)
     return destination
+
+
+def build_wheel(directory: Path) -> Path:
+    """Builds msf-scaffold's wheel from the working tree into ``directory``; returns the file."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(directory), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = directory.glob("msf_scaffold-*.whl")
+    return wheel
 
 
 def render(destination: Path, answers: dict[str, Any]) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.properties import PropertyGroupSpec, property_groups
 from tests.covering import Scenario, covering_set
-from tests.helpers import answers_file
+from tests.helpers import answers_file, build_wheel
 from tests.matrix_docs import RENDER_LEAVES_OUT, RENDER_STRENGTH
 
 SCENARIOS = covering_set(load_catalog(), strength=RENDER_STRENGTH, leave_out=RENDER_LEAVES_OUT)
@@ -29,6 +29,12 @@ def rendered(request: pytest.FixtureRequest, copie_session: Any) -> Rendered:
         assert result.exit_code == 0, result.exception
         _RENDERED[scenario.id] = result.project_dir
     return _RENDERED[scenario.id], scenario.line, scenario.source, scenario.sinks, scenario.options
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """msf-scaffold's wheel, built from the working tree once per test session (and worker)."""
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def project_property_groups(rendered: Rendered, catalog: Catalog) -> list[PropertyGroupSpec]:

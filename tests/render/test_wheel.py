@@ -7,33 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT, answers_file
+from msf_scaffold._version import __version__
+from msf_scaffold.template_source import TEMPLATE_URL_ENV
+from tests.helpers import answers_file
 
 
-def test_a_wheel_renders_from_its_bundled_template(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            str(tmp_path / "dist"),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = (tmp_path / "dist").glob("msf_scaffold-*.whl")
+def test_a_wheel_renders_from_its_bundled_template(tmp_path: Path, wheel: Path) -> None:
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
         check=True,
         capture_output=True,
     )
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    url = "git://127.0.0.1:9418/msf-scaffold"  # where a team serves the template; recorded, not read
+    env = {**os.environ, "PYTHONPATH": str(site), TEMPLATE_URL_ENV: url}
     result = subprocess.run(
         [
             sys.executable,
@@ -54,8 +41,9 @@ def test_a_wheel_renders_from_its_bundled_template(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert str(site / "msf_scaffold" / "_template") in result.stdout
-    assert "cannot update this project" in result.stdout
+    assert f"records the template as {url} at v{__version__}" in result.stdout
     project = tmp_path / "app"
     assert answers_file(project)["source"] == "datagen"
+    assert (answers_file(project)["_src_path"], answers_file(project)["_commit"]) == (url, f"v{__version__}")
     assert os.access(project / "mvnw", os.X_OK)
     assert (project / "src/main/resources/flink-application-properties-dev.json").is_file()

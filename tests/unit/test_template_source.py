@@ -9,7 +9,14 @@ import pytest
 
 from msf_scaffold import template_source
 from msf_scaffold._version import __version__
-from msf_scaffold.template_source import TEMPLATE_ENV, package_checkout, resolve_template
+from msf_scaffold.template_source import (
+    TEMPLATE_ENV,
+    TEMPLATE_URL,
+    TEMPLATE_URL_ENV,
+    canonical_url,
+    package_checkout,
+    resolve_template,
+)
 
 
 def _repo(path: Path, *, tag: str | None = None) -> Path:
@@ -68,8 +75,30 @@ def test_the_development_checkout_renders_head_once_it_moves_past_the_tag(
     monkeypatch.delenv(TEMPLATE_ENV, raising=False)
     monkeypatch.setattr(template_source, "package_checkout", lambda: repo)
     assert resolve_template().ref == f"v{__version__}"
+    assert resolve_template().release == f"v{__version__}"
     (repo / "template" / "new.txt").write_text("next release\n")
     identity = ["-c", "user.name=t", "-c", "user.email=t@localhost"]
     for command in (["add", "-A"], [*identity, "commit", "-qm", "after the release"]):
         subprocess.run(["git", "-C", str(repo), *command], check=True, capture_output=True)
-    assert resolve_template().ref == "HEAD"
+    assert (resolve_template().ref, resolve_template().release, resolve_template().own) == (
+        "HEAD",
+        None,
+        True,
+    )
+    assert resolve_template(ref=f"v{__version__}").release == f"v{__version__}"
+
+
+def test_an_explicit_template_is_recorded_as_given(tmp_path: Path) -> None:
+    source = resolve_template(str(_repo(tmp_path / "t", tag=f"v{__version__}")))
+    assert (source.own, source.release) == (False, None)
+
+
+def test_the_canonical_url_comes_from_the_environment_then_the_organisation_then_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(TEMPLATE_URL_ENV, raising=False)
+    organisation = "https://git.example.com/mirrors/msf-scaffold.git"
+    assert canonical_url() == TEMPLATE_URL
+    assert canonical_url(organisation) == organisation
+    monkeypatch.setenv(TEMPLATE_URL_ENV, "git://127.0.0.1:9418/msf-scaffold")
+    assert canonical_url(organisation) == "git://127.0.0.1:9418/msf-scaffold"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cfnlint.decode.cfn_yaml import loads
+from tools.release import Release, releases
 
 from msf_scaffold._version import __version__
 from msf_scaffold.generate import generate, read_answers
@@ -17,39 +18,37 @@ from tests.helpers import ROOT, maven_verify, release_clone
 IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
 
 
-def _releases() -> list[tuple[str, str]]:
-    """(version, commit) of every released version in CHANGELOG.md, newest first."""
-    text = (ROOT / "CHANGELOG.md").read_text()
-    return re.findall(r"^## (\d+\.\d+\.\d+) \(commit ([0-9a-f]{7,40})\)$", text, re.MULTILINE)
+def _releases() -> list[Release]:
+    """Every release before this version, newest first (tools/release.py reads them from history)."""
+    return [release for release in reversed(releases(ROOT)) if release.version != __version__]
 
 
-def _newest_release_without_question(name: str) -> tuple[str, str]:
+def _newest_release_without_question(name: str) -> str:
     """The newest release whose questionnaire did not yet ask ``name``."""
-    for version, commit in _releases():
+    for release in _releases():
         questions = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{commit}:copier/questions.yml"],
+            ["git", "-C", str(ROOT), "show", f"{release.commit}:copier/questions.yml"],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
         if not re.search(rf"^{re.escape(name)}:", questions, re.MULTILINE):
-            return version, commit
+            return release.version
     raise AssertionError(f"every release asks {name!r}")
 
 
 def test_the_changelog_names_this_version_and_its_predecessors() -> None:
     text = (ROOT / "CHANGELOG.md").read_text()
-    assert f"\n## {__version__}\n" in text
-    assert _releases(), "every earlier release is listed with its commit"
-    for version, commit in _releases():
-        subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}^{{commit}}"], check=True)
-        assert version != __version__
+    headings = re.findall(r"^## (\d+\.\d+\.\d+)\b", text, re.MULTILINE)
+    assert headings[0] == __version__
+    assert _releases(), "the history has earlier releases"
+    assert set(headings) == {__version__} | {release.version for release in _releases()}
 
 
 @pytest.mark.compile
 def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path) -> None:
-    previous, commit = _releases()[0]
-    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    previous = _releases()[0].version
+    template = release_clone(tmp_path / "template", f"v{__version__}")
     project = generate(
         tmp_path / "app",
         data={"source": "datagen", "sinks": "[print]", "flink_version": "1.20"},
@@ -71,8 +70,8 @@ def test_update_from_the_previous_release_keeps_edits_and_builds(tmp_path: Path)
 
 
 def test_a_project_from_before_tags_updates_to_tagged_infrastructure(tmp_path: Path) -> None:
-    previous, commit = _newest_release_without_question("tags")
-    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    previous = _newest_release_without_question("tags")
+    template = release_clone(tmp_path / "template", f"v{__version__}")
     project = generate(
         tmp_path / "app",
         data={"source": "datagen", "sinks": "[print]", "owner": "payments"},
@@ -106,8 +105,8 @@ def _tree(project: Path) -> dict[str, bytes]:
 def test_a_project_from_before_the_alarm_topic_and_stream_names_keeps_its_streams(
     tmp_path: Path, iac: str
 ) -> None:
-    previous, commit = _newest_release_without_question("alarm_topic_arn")
-    template = release_clone(tmp_path / "template", {f"v{previous}": commit}, f"v{__version__}")
+    previous = _newest_release_without_question("alarm_topic_arn")
+    template = release_clone(tmp_path / "template", f"v{__version__}")
     answers = {"source": "kinesis", "sinks": "[kinesis]", "iac": iac}
     project = generate(
         tmp_path / "app", data=answers, defaults=True, template=str(template), vcs_ref=f"v{previous}"
@@ -126,7 +125,12 @@ def test_a_project_from_before_the_alarm_topic_and_stream_names_keeps_its_stream
         "my-flink-app-output",
     )
     assert properties.read_text(encoding="utf-8") == before
+    # The previous release named every project my-flink-app; this one names it after its folder.
     fresh = generate(
-        tmp_path / "fresh", data=answers, defaults=True, template=str(template), vcs_ref=f"v{__version__}"
+        tmp_path / "fresh" / "my-flink-app",
+        data=answers,
+        defaults=True,
+        template=str(template),
+        vcs_ref=f"v{__version__}",
     ).destination
     assert _tree(project) == _tree(fresh)
