@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -23,13 +23,14 @@ from tests.helpers import ROOT
 
 
 class Questionnaire:
-    """The questions of the template at ``root``."""
+    """The questions of the template at ``root``, as ``copier copy <root> <destination>`` asks them."""
 
-    def __init__(self, root: Path = ROOT) -> None:
+    def __init__(self, root: Path = ROOT, destination: str = ".") -> None:
         self.questions: dict[str, Any] = yaml.safe_load(
             (root / "copier" / "questions.yml").read_text(encoding="utf-8")
         )
         self.context = template_context(root)
+        self.context["_copier_conf"] = {"dst_path": PurePath(destination)}
         self.env = jinja2.Environment(
             extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
             undefined=jinja2.StrictUndefined,

@@ -14,6 +14,10 @@ from msf_scaffold.catalog import Catalog, Role, applies, iam_resource, load_cata
 from msf_scaffold.properties import property_groups
 from tests.helpers import answers_for, render
 
+#: The folder every project is rendered into: it names the artifact, so the application, the
+#: `Application` tag and the resources named after it.
+ARTIFACT = "orders-app"
+
 
 @dataclass(frozen=True)
 class Case:
@@ -56,7 +60,7 @@ class Case:
         artifact_id answers), unless a key of the `tags` answer replaces them (IAM compares keys
         without case), then the `tags` answer."""
         given = self.tags or {}
-        base = {"Owner": "my-team", "Application": "my-flink-app"}
+        base = {"Owner": "my-team", "Application": ARTIFACT}
         return {**{k: v for k, v in base.items() if k.lower() not in {g.lower() for g in given}}, **given}
 
 
@@ -98,7 +102,7 @@ def rendered(case: Case, iac: str, factory: pytest.TempPathFactory) -> Path:
     """The project of ``case`` with ``iac`` infrastructure code, rendered once per test session."""
     key = (case.id, iac)
     if key not in _RENDERED:
-        _RENDERED[key] = render(factory.mktemp(f"{iac}-{case.id}") / "project", case.answers(iac))
+        _RENDERED[key] = render(factory.mktemp(f"{iac}-{case.id}") / ARTIFACT, case.answers(iac))
     return _RENDERED[key]
 
 
@@ -143,7 +147,7 @@ def expected_parameters(catalog: Catalog, case: Case) -> list[Parameter]:
         case.source,
         case.sinks,
         aws_region="us-east-1",
-        artifact_id="my-flink-app",
+        artifact_id=ARTIFACT,
         options=case.options,
     ):
         role_name: Role = "source" if group.role == "source" else "sink"
@@ -254,7 +258,7 @@ def sample_values(catalog: Catalog, case: Case, s3_uri: str) -> dict[tuple[str, 
         case.source,
         case.sinks,
         aws_region="us-east-1",
-        artifact_id="my-flink-app",
+        artifact_id=ARTIFACT,
         options=case.options,
     )
     local = {(group.group_id, p.key): p.value for group in groups for p in group.properties}

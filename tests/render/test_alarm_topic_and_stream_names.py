@@ -21,6 +21,8 @@ from tests.helpers import answers_for, local_properties, render
 
 TOPIC = "arn:aws:sns:us-east-1:111122223333:payments-on-call"
 INPUT, OUTPUT = "prices.raw_v2", "prices-normalised"
+#: The projects' folder, which names the artifact and so the streams that are not asked.
+PROJECT = "orders-app"
 CUSTOM = {"alarm_topic_arn": TOPIC, "kinesis_input_stream": INPUT, "kinesis_output_stream": OUTPUT}
 FLAVOURS = ("cloudformation", "terraform", "cdk")
 _HCL = SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
@@ -32,11 +34,11 @@ def _stream(name: str) -> str:
 
 #: The local stream ARNs by property group: the answers' names, and the dead-letter stream's own.
 STREAMS = {"KinesisSource": _stream(INPUT), "KinesisSink": _stream(OUTPUT)}
-STREAMS["DeadLetterSink"] = _stream("my-flink-app-dead-letter")
+STREAMS["DeadLetterSink"] = _stream(f"{PROJECT}-dead-letter")
 DEFAULT_STREAMS = {
-    "KinesisSource": _stream("my-flink-app-input"),
-    "KinesisSink": _stream("my-flink-app-output"),
-    "DeadLetterSink": _stream("my-flink-app-dead-letter"),
+    "KinesisSource": _stream(f"{PROJECT}-input"),
+    "KinesisSink": _stream(f"{PROJECT}-output"),
+    "DeadLetterSink": _stream(f"{PROJECT}-dead-letter"),
 }
 
 _RENDERED: dict[tuple[str, bool], Path] = {}
@@ -46,7 +48,8 @@ def _project(factory: pytest.TempPathFactory, iac: str, custom: bool) -> Path:
     key = (iac, custom)
     if key not in _RENDERED:
         answers = answers_for("2.2", "kinesis", ("kinesis",), iac=iac, **(CUSTOM if custom else {}))
-        _RENDERED[key] = render(factory.mktemp(f"{iac}-{'custom' if custom else 'default'}"), answers)
+        folder = factory.mktemp(f"{iac}-{'custom' if custom else 'default'}")
+        _RENDERED[key] = render(folder / PROJECT, answers)
     return _RENDERED[key]
 
 
@@ -121,7 +124,7 @@ def test_the_stream_names_reach_the_local_properties_and_the_readme(
         "kinesis",
         ["kinesis"],
         aws_region="us-east-1",
-        artifact_id="my-flink-app",
+        artifact_id=PROJECT,
         options={"kinesis": {"input_stream": INPUT, "output_stream": OUTPUT}},
     )
     assert local_properties(project) == {group.group_id: group.local_map() for group in groups}
@@ -138,7 +141,7 @@ def test_the_local_emulator_creates_the_named_streams_and_seeds_the_input(custom
         for words in map(shlex.split, script.splitlines())
         if "create-stream" in words
     ]
-    assert created == [INPUT, OUTPUT, "my-flink-app-dead-letter"]
+    assert created == [INPUT, OUTPUT, f"{PROJECT}-dead-letter"]
     seeded = shlex.split(script.strip().splitlines()[-1].split(" | ", 1)[1])
     assert seeded[seeded.index("--stream-name") + 1] == INPUT
 

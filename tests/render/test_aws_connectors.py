@@ -102,10 +102,11 @@ def test_aws_sinks_get_write_permissions_on_their_resources_only(tmp_path: Path,
         ("DeadLetterSink", "delivery.stream.arn", ("firehose:PutRecordBatch",), "dead letters"),
     }
     local = local_properties(project)
-    assert local["FirehoseSink"]["delivery.stream.arn"].endswith(":deliverystream/my-flink-app-output")
-    assert local["DeadLetterSink"]["delivery.stream.arn"].endswith(":deliverystream/my-flink-app-dead-letter")
+    # The resources are named after the artifact, which the folder "app" names.
+    assert local["FirehoseSink"]["delivery.stream.arn"].endswith(":deliverystream/app-output")
+    assert local["DeadLetterSink"]["delivery.stream.arn"].endswith(":deliverystream/app-dead-letter")
     table_arn = local["DynamoDbSink"]["table.arn"]
-    assert table_arn == "arn:aws:dynamodb:us-east-1:111122223333:table/my-flink-app-output"
+    assert table_arn == "arn:aws:dynamodb:us-east-1:111122223333:table/app-output"
 
 
 def _java(project: Path, name: str) -> str:

@@ -19,7 +19,14 @@ def _code_without_comments(text: str) -> str:
 def test_experience_changes_comments_and_readme_only(copie: Any) -> None:
     projects: dict[str, Path] = {}
     for experience in EXPERIENCES:
-        result = copie.copy(extra_answers={"experience": experience, "source": "datagen", "sinks": ["print"]})
+        # One name for the three (pytest-copie renders into copie000, copie001, ...): same package.
+        answers = {
+            "experience": experience,
+            "project_name": "Stock Prices",
+            "source": "datagen",
+            "sinks": ["print"],
+        }
+        result = copie.copy(extra_answers=answers)
         assert result.exit_code == 0, result.exception
         projects[experience] = result.project_dir
 
@@ -45,7 +52,13 @@ def test_experience_changes_comments_and_readme_only(copie: Any) -> None:
 def test_table_api_projects_explain_sql_at_each_level_with_the_same_code(copie: Any) -> None:
     projects: dict[str, Path] = {}
     for experience in EXPERIENCES:
-        answers = {"experience": experience, "api": "table", "source": "kafka", "sinks": ["kafka", "print"]}
+        answers = {
+            "experience": experience,
+            "project_name": "Stock Prices",
+            "api": "table",
+            "source": "kafka",
+            "sinks": ["kafka", "print"],
+        }
         result = copie.copy(extra_answers=answers)
         assert result.exit_code == 0, result.exception
         projects[experience] = result.project_dir

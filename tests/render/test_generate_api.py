@@ -20,10 +20,12 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_cli_and_plain_copier_produce_the_same_files(tmp_path: Path) -> None:
+    """Into folders of the same name, which names the project (both read it the same way)."""
     template = snapshot_template(tmp_path / "template")
     copier_bin = Path(sys.executable).with_name("copier")
+    a, b = tmp_path / "copier" / "orders-app", tmp_path / "cli" / "orders-app"
     subprocess.run(
-        [str(copier_bin), "copy", "--defaults", "--quiet", str(template), str(tmp_path / "a")],
+        [str(copier_bin), "copy", "--defaults", "--quiet", str(template), str(a)],
         check=True,
         capture_output=True,
     )
@@ -33,7 +35,7 @@ def test_cli_and_plain_copier_produce_the_same_files(tmp_path: Path) -> None:
             "-m",
             "msf_scaffold",
             "new",
-            str(tmp_path / "b"),
+            str(b),
             "--defaults",
             "--no-git",
             "--template",
@@ -42,11 +44,11 @@ def test_cli_and_plain_copier_produce_the_same_files(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
-    assert sorted(a) == sorted(b)
-    assert a == b
-    assert filecmp.cmp(tmp_path / "a" / "mvnw", tmp_path / "b" / "mvnw", shallow=False)
-    assert (tmp_path / "b" / "mvnw").stat().st_mode & 0o111
+    assert sorted(_tree(a)) == sorted(_tree(b))
+    assert _tree(a) == _tree(b)
+    assert answers_file(b)["artifact_id"] == "orders-app"
+    assert filecmp.cmp(a / "mvnw", b / "mvnw", shallow=False)
+    assert (b / "mvnw").stat().st_mode & 0o111
 
 
 def test_generate_records_the_template_and_makes_a_first_commit(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_a_preset_is_a_plain_copier_data_file(tmp_path: Path) -> None:
             "--data-file",
             str(ROOT / "presets/msk-to-msk.yml"),
             str(template),
-            str(tmp_path / "a"),
+            str(tmp_path / "copier" / "orders-app"),
         ],
         check=True,
         capture_output=True,
@@ -63,7 +63,7 @@ def test_a_preset_is_a_plain_copier_data_file(tmp_path: Path) -> None:
         main(
             [
                 "new",
-                str(tmp_path / "b"),
+                str(tmp_path / "cli" / "orders-app"),
                 "--defaults",
                 "--no-git",
                 "--preset",
@@ -74,7 +74,9 @@ def test_a_preset_is_a_plain_copier_data_file(tmp_path: Path) -> None:
         )
         == 0
     )
-    assert (tmp_path / "a/pom.xml").read_text() == (tmp_path / "b/pom.xml").read_text()
+    # Folders of the same name: the folder names the project.
+    copied, generated = (tmp_path / tool / "orders-app/pom.xml" for tool in ("copier", "cli"))
+    assert copied.read_text() == generated.read_text()
 
 
 def test_unknown_preset_lists_the_presets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,6 +169,7 @@ BAD_ORG_FILES = [
         "the defaults use a choice that allowed forbids",
     ),
     ("template: [x]\n", "template must be a string"),
+    ("template_url: {a: b}\n", "template_url must be a string"),
     ("defaults: {a: [\n", "is not valid YAML"),
 ]
 

@@ -207,7 +207,7 @@ def test_switched_project_builds_and_passes_its_tests_on_flink_22(tmp_path: Path
 
     assert build.returncode == 0, build.stdout[-5000:]
     assert "Tests run:" in build.stdout
-    assert (project / "target/my-flink-app-0.1.0-SNAPSHOT.jar").is_file()
+    assert (project / "target/app-0.1.0-SNAPSHOT.jar").is_file()  # named after the folder "app"
 
 
 @pytest.mark.compile
