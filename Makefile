@@ -24,14 +24,15 @@ demo: install e2e-deps
 ## test: lint, type checks, the freshness report, then every test tier
 test: lint typecheck freshness test-fast test-slow test-e2e
 
-lint: install renovate-check
+lint: install renovate-check actionlint
 	$(BIN)/ruff check src tests tools benchmarks
 
 typecheck: install
 	$(BIN)/mypy
 
-## unit and render tiers, in parallel
-test-fast: install
+## unit and render tiers, in parallel (the render tier runs Renovate's validator and actionlint on
+## generated projects)
+test-fast: install renovate-deps .tools/bin/actionlint
 	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e"
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
@@ -47,6 +48,27 @@ iac-tools: .tools/bin/hclfmt
 
 .tools/bin/hclfmt: Makefile
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/hashicorp/hcl/v2/cmd/hclfmt@$(HCLFMT_VERSION)
+
+.PHONY: actionlint release-tags release
+
+## actionlint: lint this repository's GitHub Actions workflows with actionlint, built with Go into .tools/bin
+# v1.7.7: the newest release whose module builds with Go 1.18 and later (Debian's Go 1.19 too);
+# v1.7.8 and later need Go 1.24.
+ACTIONLINT_VERSION := v1.7.7
+actionlint: .tools/bin/actionlint
+	.tools/bin/actionlint .github/workflows/*.yml
+
+.tools/bin/actionlint: Makefile
+	GOBIN=$(CURDIR)/.tools/bin go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+## release-tags: create the annotated v<version> tag of every release that has none (docs/releasing.md)
+release-tags: install
+	$(BIN)/python tools/release.py tags
+
+## release: prepare the next release, make release VERSION=x.y.z: bump the version, name CHANGELOG's
+## Unreleased section; then commit and push to main, and the release workflow tags and publishes
+release: install
+	$(BIN)/python tools/release.py prepare "$(VERSION)"
 
 ## e2e-deps: the e2e tier's npm packages (kinesis-local) into tests/e2e/node_modules
 e2e-deps: tests/e2e/node_modules/.installed

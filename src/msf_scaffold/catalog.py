@@ -34,6 +34,7 @@ _CATALOG_FILES = {
     "connectors.yml": "catalog_connectors",
     "iac.yml": "catalog_iac",
     "services.yml": "catalog_services",
+    "java.yml": "catalog_java",
 }
 _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
@@ -316,6 +317,28 @@ class BuildCatalog(_Model):
     boms: list[Bom]
     dependencies: list[Dependency]
     banned: list[Banned]
+
+
+class JavaCatalog(_Model):
+    """``java.yml``: the names the Java platform reserves, which no package part may be."""
+
+    prohibited_package_roots: list[str] = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    literals: list[str] = Field(min_length=1)
+    windows_reserved_names: list[str]
+    max_package_part_length: int = Field(gt=0)
+
+    def package_part_problem(self, part: str, *, root: bool) -> str | None:
+        """Why ``part`` cannot be a part of a Java package (``root``: it is the first), or None."""
+        if root and part in self.prohibited_package_roots:
+            return f"the JVM refuses packages under {part!r}"
+        if part in self.keywords or part in self.literals:
+            return f"{part!r} is a Java {'literal' if part in self.literals else 'keyword'}"
+        if part.lower() in self.windows_reserved_names:
+            return f"Windows cannot create a folder named {part!r}"
+        if len(part.encode()) > self.max_package_part_length:
+            return f"a part is longer than {self.max_package_part_length} bytes, the longest folder name"
+        return None
 
 
 class RuntimeProperty(_Model):
@@ -1141,6 +1164,7 @@ class Catalog(_Model):
     connectors: dict[str, Connector]
     iac: IacCatalog
     services: ServiceCatalog
+    java: JavaCatalog
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:

@@ -6,6 +6,7 @@ Every error becomes a message on standard error and an exit code here, and only 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msf_scaffold._version import __version__
-from msf_scaffold.errors import MsfScaffoldError, ToolError, UserError
+from msf_scaffold.errors import CancelledError, MsfScaffoldError, ToolError, UserError
+from msf_scaffold.scratch import Terminated, signals_raise
 from msf_scaffold.yaml_files import load_mapping_file
 
 if TYPE_CHECKING:
@@ -24,17 +26,37 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the CLI and returns its exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):  # paths from argv may hold undecodable bytes
+            stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args.handler(args)
+        with signals_raise():  # SIGTERM and SIGHUP end a run like Ctrl-C: cleanup runs, a message says why
+            code: int = args.handler(args)
     except MsfScaffoldError as error:
         print(f"msf-scaffold: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:
+        # A file-system failure on a path the user gave (read-only, full, name too long, ...).
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"msf-scaffold: error: {where}{error.strerror or error}; check the path", file=sys.stderr)
+        return UserError.exit_code
     except KeyboardInterrupt:
-        print("msf-scaffold: interrupted", file=sys.stderr)
+        # Commands that write (new, update) say themselves what exists; the others write nothing.
+        print("msf-scaffold: error: interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print(f"msf-scaffold: error: terminated by {stop.name}; nothing was written.", file=sys.stderr)
+        return 128 + stop.signum
     return code
+
+
+def _path(text: str) -> Path:
+    """A path argument; argparse turns the error into a usage message and exit code 2."""
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a path: it holds a NUL character")
+    return Path(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="generate a new project", description=_NEW_HELP)
     new.add_argument(
-        "destination", type=Path, nargs="?", help="directory of the new project (asked when omitted)"
+        "destination", type=_path, nargs="?", help="directory of the new project (asked when omitted)"
     )
     new.add_argument(
         "--defaults", action="store_true", help="use the default for every question not answered"
@@ -61,10 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         help="answer a question, e.g. -d flink_version=1.20 -d 'sinks=[kafka, print]' (repeatable)",
     )
     new.add_argument("--preset", help="start from a preset pipeline (see `msf-scaffold presets`)")
-    new.add_argument("--answers-file", type=Path, help="YAML file of answers (--data wins over it)")
+    new.add_argument("--answers-file", type=_path, help="YAML file of answers (--data wins over it)")
     new.add_argument(
         "--org-defaults",
-        type=Path,
+        type=_path,
         help="organisation defaults file (default: $MSF_SCAFFOLD_ORG_DEFAULTS); see docs/golden-path.md",
     )
     new.add_argument("--template", help="template path or git URL (default: this installation's template)")
@@ -79,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     upd = commands.add_parser(
         "update", help="update a project to a newer template version", description=_UPDATE_HELP
     )
-    upd.add_argument("project", type=Path, nargs="?", default=Path(), help="the project (default: .)")
+    upd.add_argument("project", type=_path, nargs="?", default=Path(), help="the project (default: .)")
     upd.add_argument(
         "--data",
         "-d",
@@ -97,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", help="check a Maven Flink project for MSF pitfalls", description=_DOCTOR_HELP
     )
     doctor_command.add_argument(
-        "directory", nargs="?", type=Path, default=Path(), help="the project directory (default: .)"
+        "directory", nargs="?", type=_path, default=Path(), help="the project directory (default: .)"
     )
     doctor_command.add_argument("--json", action="store_true", help="machine-readable output")
     doctor_command.add_argument("--strict", action="store_true", help="fail on warnings too (exit code 1)")
@@ -160,6 +182,11 @@ def _update(args: argparse.Namespace) -> int:
     for version, notes in result.migration_notes.items():
         lines.append(f"  migration notes of {version}:")
         lines += [f"    {line}" for line in notes.splitlines()]
+    if result.migration_notes_unread:
+        lines.append(
+            f"  migration notes could not be read ({result.migration_notes_unread}); read the "
+            f"CHANGELOG.md of the template at {result.to_version} for manual steps"
+        )
     if result.conflicts:
         lines.append(
             f"  {len(result.conflicts)} files have conflicts marked '<<<<<<< before updating'; resolve them:"
@@ -216,18 +243,39 @@ def _new(args: argparse.Namespace) -> int:
         defaults=args.defaults,
         template=args.template or (org.template if org else None),
         vcs_ref=args.vcs_ref or (org.vcs_ref if org else None),
+        template_url=org.template_url if org else None,
         git=git,
         user_defaults=org.defaults if org else None,
         check_answers=org.check if org else None,
         confirm=prompts.confirm_summary if interactive else None,
     )
     print(_summary(result))
-    build = args.build or (
-        interactive and prompts.confirm("Run the first build now (./mvnw -B verify)?", default=False)
-    )
-    if build:
-        return _first_build(result.destination)
+    step = "at the build question"
+    try:
+        build = args.build or (
+            interactive and prompts.confirm("Run the first build now (./mvnw -B verify)?", default=False)
+        )
+        if build:
+            step = "during the first build"
+            return _first_build(result.destination)
+    except (CancelledError, KeyboardInterrupt, Terminated) as stop:
+        raise _stopped_after_creation(stop, step, result) from None
     return 0
+
+
+def _stopped_after_creation(stop: BaseException, step: str, result: GenerationResult) -> MsfScaffoldError:
+    """The error for an interruption once the project exists: it names what exists on disk."""
+    from msf_scaffold.generate import interruption  # noqa: PLC0415
+
+    committed = f", committed as {result.git_commit}" if result.git_commit else " (no git repository)"
+    build = "was not run" if step == "at the build question" else "did not finish"
+    state = (
+        f"{step}: the project exists at {result.destination}{committed}; the first build {build}: "
+        "run ./mvnw -B verify there"
+    )
+    if isinstance(stop, CancelledError):  # Ctrl-C or Ctrl-D at the question
+        return CancelledError(f"interrupted {state}")
+    return interruption(stop, state)
 
 
 def _first_build(project: Path) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -55,6 +55,26 @@ def _choices(spec: Any, context: dict[str, Any]) -> list[tuple[str, str, str | N
     return result
 
 
+#: Destinations the pages show a default with, when the default reads the destination's name.
+EXAMPLE_DESTINATIONS = ("orders-app", "Orders_App2", ".")
+
+
+def _from_destination(text: str) -> list[tuple[str, str]] | None:
+    """(destination, default) for a default that reads the destination's name, else None.
+
+    Rendered with copier's own filters, as copier renders it for ``copier copy <src> <destination>``.
+    """
+    if "_copier_conf.dst_path" not in text:
+        return None
+    env = jinja2.Environment(
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"], undefined=jinja2.StrictUndefined
+    )
+    template = env.from_string(text)
+    return [
+        (name, template.render(_copier_conf={"dst_path": PurePath(name)})) for name in EXAMPLE_DESTINATIONS
+    ]
+
+
 def _render(text: str, context: dict[str, Any]) -> str:
     """Renders catalog references in a question's text; other answers show as <name>."""
     if "catalog_" not in text:
@@ -80,8 +100,13 @@ def render_options(root: Path, catalog: Catalog) -> str:
         out += [f"## `{name}`", "", _render(question["help"], context), ""]
         kind = "list of choices" if question.get("multiselect") else question.get("type", "str")
         out.append(f"- Type: {kind}")
-        default = _render(str(question["default"]), context)
-        out.append(f"- Default: `{default}`" if default else "- Default: empty")
+        examples = _from_destination(str(question["default"]))
+        if examples is not None:
+            shown = ", ".join(f"`{name}` gives `{value}`" for name, value in examples)
+            out.append(f"- Default: from the name of the destination folder: {shown}")
+        else:
+            default = _render(str(question["default"]), context)
+            out.append(f"- Default: `{default}`" if default else "- Default: empty")
         if "when" in question:
             condition = str(question["when"]).removeprefix("{{").removesuffix("}}").strip()
             out.append(f"- Asked only when `{condition}`")
@@ -128,9 +153,12 @@ def render_readme_questions(root: Path, catalog: Catalog) -> str:
     context = template_context(root)
     out = [README_START, "", "| Question | Default | Values |", "|---|---|---|"]
     for name, question in questions.items():
+        examples = _from_destination(str(question["default"]))
         default = _render(str(question["default"]), context).replace("\n", " ")
         long = len(default) > 40 or "{{" in default
         default = "derived from other answers" if long else f"`{default}`" if default else "empty"
+        if examples is not None:
+            default = "the destination's name (`{}`: `{}`)".format(*examples[0])
         if "choices" in question:
             values = ", ".join(f"`{value}`" for value in _offered(root, catalog, question))
         else:

@@ -31,3 +31,15 @@ class CancelledError(MsfScaffoldError):
     """The user declined at a confirmation; nothing was written."""
 
     exit_code = 1
+
+
+class InterruptedRunError(MsfScaffoldError):
+    """Ctrl-C, SIGTERM or SIGHUP stopped the run; the message says what exists on disk.
+
+    The exit code is the shell's for the signal: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129
+    for SIGHUP.
+    """
+
+    def __init__(self, message: str, *, signum: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signum

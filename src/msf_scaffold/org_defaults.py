@@ -12,7 +12,12 @@ allowed:                  # the only choices the organisation supports
   sinks: [kafka, kinesis]
 template: https://git.example.com/platform/msf-scaffold.git   # optional: the template to use
 vcs_ref: v0.2.0                                               # optional: its version
+template_url: https://git.example.com/mirrors/msf-scaffold.git   # optional: the URL projects record
 ```
+
+``template_url`` replaces the canonical template URL that projects rendered from msf-scaffold's
+own template record for ``copier update`` (for a mirror of the public repository); the
+``MSF_SCAFFOLD_TEMPLATE_URL`` environment variable overrides both.
 
 The CLI reads it from ``--org-defaults FILE`` or the ``MSF_SCAFFOLD_ORG_DEFAULTS`` environment
 variable. Defaults become copier's ``user_defaults`` (validated by the questionnaire like any
@@ -29,10 +34,11 @@ from typing import Any
 
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.errors import UserError
+from msf_scaffold.questions import did_you_mean
 from msf_scaffold.yaml_files import load_mapping_file
 
 ORG_DEFAULTS_ENV = "MSF_SCAFFOLD_ORG_DEFAULTS"
-_KEYS = {"defaults", "allowed", "template", "vcs_ref"}
+_KEYS = {"defaults", "allowed", "template", "vcs_ref", "template_url"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class OrgDefaults:
     allowed: dict[str, list[str]] = field(default_factory=dict)
     template: str | None = None
     vcs_ref: str | None = None
+    template_url: str | None = None
 
     def check(self, answers: Mapping[str, Any]) -> None:
         """Raises UserError when ``answers`` use a choice the organisation does not allow."""
@@ -85,7 +92,8 @@ def load_org_defaults(path: Path | None, questions: list[str]) -> OrgDefaults | 
     unknown_questions = sorted(set(defaults) - set(questions))
     if unknown_questions:
         raise UserError(
-            f"organisation defaults {path}: defaults.{unknown_questions[0]} is not a question; "
+            f"organisation defaults {path}: defaults.{unknown_questions[0]} is not a question"
+            f"{did_you_mean(unknown_questions[0], questions)}; "
             f"the questions are: {', '.join(questions)}"
         )
     result = OrgDefaults(
@@ -94,6 +102,7 @@ def load_org_defaults(path: Path | None, questions: list[str]) -> OrgDefaults | 
         allowed=_allowed(path, _mapping(path, document, "allowed")),
         template=_optional_text(path, document, "template"),
         vcs_ref=_optional_text(path, document, "vcs_ref"),
+        template_url=_optional_text(path, document, "template_url"),
     )
     try:
         result.check(defaults)

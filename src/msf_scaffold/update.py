@@ -8,8 +8,10 @@ changed are marked inline like a git merge conflict.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +19,21 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from msf_scaffold import scratch
+from msf_scaffold.catalog import load_catalog
 from msf_scaffold.errors import ToolError, UserError
-from msf_scaffold.generate import ANSWERS_FILE, read_answers
+from msf_scaffold.generate import ANSWERS_FILE, interruption, read_answers
+from msf_scaffold.jinja_compile_cache import compiled_once
+from msf_scaffold.questions import check_names, normalise_answers, question_names
+from msf_scaffold.template_source import bundled_template, package_checkout
 
 #: copier's inline conflict markers, each on a line of its own.
 CONFLICT = re.compile(r"^<<<<<<< before updating$.*?^>>>>>>> after updating$", re.MULTILINE | re.DOTALL)
 _RELEASE = re.compile(r"^## (?P<version>\d+\.\d+\.\d+)[^\n]*\n(?P<body>.*?)(?=^## |\Z)", re.M | re.S)
 #: ``vcs_ref`` that keeps the project's template version and only changes answers.
 CURRENT = ":current:"
+#: Seconds to wait for the template's URL when fetching the CHANGELOG of a release.
+_FETCH_TIMEOUT = 120
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class UpdateResult:
     conflicts: list[str]
     answers_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     migration_notes: dict[str, str] = field(default_factory=dict)
+    #: Why the migration notes could not be read (the template's URL did not answer); None if read.
+    migration_notes_unread: str | None = None
 
 
 def update(
@@ -61,24 +72,32 @@ def update(
     from copier.errors import UserMessageError  # noqa: PLC0415
 
     project = project.expanduser().resolve()
+    changes = _checked_changes(dict(data or {}))
     before = _check_project(project)
-    changes = dict(data or {})
     ref: str | copier.VcsRef | None = copier.VcsRef.CURRENT if vcs_ref == CURRENT else vcs_ref
+    scratch.remove_stale()
     try:
-        copier.run_update(
-            project,
-            data=changes,
-            vcs_ref=ref,
-            overwrite=True,
-            defaults=True,
-            conflict="inline",
-            quiet=True,
-            unsafe=False,
-        )
+        with compiled_once(), scratch.private_tempdir():
+            copier.run_update(
+                project,
+                data=changes,
+                vcs_ref=ref,
+                overwrite=True,
+                defaults=True,
+                conflict="inline",
+                quiet=True,
+                unsafe=False,
+            )
     except ValueError as error:
         raise UserError(f"{str(error).rstrip('.')}. The project was not changed.") from None
     except UserMessageError as error:
         raise UserError(f"copier update refused: {error}") from None
+    except (KeyboardInterrupt, scratch.Terminated) as stop:
+        raise interruption(
+            stop,
+            f"while updating {project}: it may be partly updated; see `git status`, and undo with "
+            "`git checkout -- . && git clean -fd` (it was a clean work tree before)",
+        ) from None
     after = read_answers(project)
     changed = _git_lines(project, "status", "--porcelain")
     conflicts = _conflicted_files(project, [line[3:] for line in changed])
@@ -88,6 +107,10 @@ def update(
         if not key.startswith("_") and before.get(key) != after.get(key)
     }
     from_version, to_version = str(before.get("_commit")), str(after.get("_commit"))
+    try:
+        notes, unread = migration_notes(str(after["_src_path"]), from_version, to_version), None
+    except ToolError as error:  # the update is done; only the notes are missing
+        notes, unread = {}, str(error)
     return UpdateResult(
         project=project,
         from_version=from_version,
@@ -95,30 +118,33 @@ def update(
         changed=[line[3:] for line in changed],
         conflicts=conflicts,
         answers_changed=answers_changed,
-        migration_notes=migration_notes(str(after["_src_path"]), from_version, to_version),
+        migration_notes=notes,
+        migration_notes_unread=unread,
     )
 
 
 def migration_notes(source: str, from_version: str, to_version: str) -> dict[str, str]:
     """The "Migration notes" of every release after ``from_version`` up to ``to_version``.
 
-    Read from the template's CHANGELOG.md at ``to_version``; empty when the template is not a
-    local git repository or the versions are not releases.
+    Read from the template's CHANGELOG.md at ``to_version``: in the repository itself when
+    ``source`` is a local directory, else fetched from the URL (that one tag, into a temporary
+    repository that is removed afterwards). Empty when the versions are not releases or the
+    template has no CHANGELOG.md there.
+
+    Raises:
+        ToolError: ``source`` is a URL and the tag could not be fetched from it.
     """
     try:
         low, high = Version(from_version), Version(to_version)
     except InvalidVersion:
         return {}
-    result = subprocess.run(
-        ["git", "-C", source, "show", f"{to_version}:CHANGELOG.md"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
+    if high <= low:
+        return {}
+    changelog = _changelog_at(source, to_version)
+    if changelog is None:
         return {}
     notes = {}
-    for match in _RELEASE.finditer(result.stdout):
+    for match in _RELEASE.finditer(changelog):
         version = Version(match.group("version"))
         section = match.group("body")
         migration = re.search(r"^### Migration notes\n(?P<text>.*?)(?=^### |\Z)", section, re.M | re.S)
@@ -127,7 +153,55 @@ def migration_notes(source: str, from_version: str, to_version: str) -> dict[str
     return notes
 
 
+def _changelog_at(source: str, ref: str) -> str | None:
+    """The template's CHANGELOG.md at ``ref``, or None when it has none there."""
+    if Path(source).expanduser().is_dir():
+        shown = _git(Path(source).expanduser(), "show", f"{ref}:CHANGELOG.md")
+        return shown.stdout if shown.returncode == 0 else None
+    where = f"CHANGELOG.md of {ref} from {source}"
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # fail instead of asking for a password
+    with tempfile.TemporaryDirectory(prefix="msf-scaffold-changelog-") as scratch:
+        repo = Path(scratch)
+        try:
+            fetched = _git(repo, "init", "-q", "--bare")
+            if fetched.returncode == 0:
+                fetched = subprocess.run(
+                    ["git", "-C", scratch, "fetch", "-q", "--depth", "1", "--no-tags", "--", source, ref],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    env=environment,
+                    timeout=_FETCH_TIMEOUT,
+                )
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"{where}: git fetch did not finish in {_FETCH_TIMEOUT} s") from None
+        if fetched.returncode != 0:
+            reason = " ".join(fetched.stderr.split()) or f"exit code {fetched.returncode}"
+            raise ToolError(f"{where}: git failed: {reason}")
+        shown = _git(repo, "show", "FETCH_HEAD:CHANGELOG.md")
+        return shown.stdout if shown.returncode == 0 else None
+
+
+def _checked_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Refuses changes to questions that do not exist or of the wrong shape, before anything runs."""
+    root = package_checkout() or bundled_template()
+    unchanged = "The project was not changed."
+    check_names(changes, question_names(root), consequence=unchanged)
+    lines = load_catalog().flink.lines
+    return normalise_answers(changes, root, flink_lines=lines, consequence=unchanged)
+
+
 def _check_project(project: Path) -> dict[str, Any]:
+    if not project.exists():
+        raise UserError(
+            f"{project} does not exist: give the directory of a project generated by msf-scaffold "
+            "(msf-scaffold update path/to/project)."
+        )
+    if not project.is_dir():
+        raise UserError(
+            f"{project} is a file, not a project directory: give the directory that holds "
+            f"{ANSWERS_FILE} (msf-scaffold update path/to/project)."
+        )
     if not (project / ANSWERS_FILE).is_file():
         raise UserError(
             f"{project} has no {ANSWERS_FILE}: it was not generated by msf-scaffold or copier, "

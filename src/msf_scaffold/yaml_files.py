@@ -30,6 +30,10 @@ def load_mapping_file(path: Path, what: str, shape: str) -> dict[str, Any]:
         loaded = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UserError(f"{what} cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{what} is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"
+        ) from None
     except YAMLError as error:
         raise UserError(f"{what} is not valid YAML: {error}") from None
     if loaded is None:

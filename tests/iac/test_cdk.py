@@ -22,6 +22,7 @@ from tests.helpers import local_properties
 from tests.iac import expressions
 from tests.iac.api_model import validate
 from tests.iac.projects import (
+    ARTIFACT,
     CASES,
     PARTITIONS,
     Case,
@@ -32,7 +33,7 @@ from tests.iac.projects import (
     samples,
     taggable,
 )
-from tests.iac.tools import cfn_lint_errors
+from tests.iac.tools import cfn_lint_findings
 
 pytestmark = pytest.mark.iac
 
@@ -73,7 +74,7 @@ def _synth(case: Case, factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     if case.id not in _SYNTHESIZED:
         app = project / "infra/cdk"
         _install(app)
-        jar = project / "target/my-flink-app-0.1.0-SNAPSHOT.jar"
+        jar = project / f"target/{ARTIFACT}-0.1.0-SNAPSHOT.jar"
         jar.parent.mkdir(exist_ok=True)
         with zipfile.ZipFile(jar, "w") as archive:  # the build is not under test here
             archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
@@ -123,7 +124,7 @@ def test_package_pins_exact_versions(
 
 def test_synthesized_template_passes_cfn_lint(synthesized: tuple[Case, Path, dict[str, Any]]) -> None:
     _, _, template = synthesized
-    assert cfn_lint_errors(template["path"]) == []
+    assert cfn_lint_findings(template["path"]) == []
 
 
 def test_application_conforms_to_the_api_model(

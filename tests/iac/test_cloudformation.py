@@ -26,7 +26,7 @@ from tests.iac.projects import (
     samples,
     taggable,
 )
-from tests.iac.tools import assert_checkov_clean, cfn_lint_errors, checkov
+from tests.iac.tools import assert_checkov_clean, cfn_lint_findings, checkov
 
 project = project_fixture("cloudformation")
 
@@ -43,7 +43,7 @@ def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]
 def test_templates_pass_cfn_lint(project: tuple[Case, Path]) -> None:
     _, path = project
     for name in ("artifacts.yml", "application.yml"):
-        assert cfn_lint_errors(path / "infra/cloudformation" / name) == []
+        assert cfn_lint_findings(path / "infra/cloudformation" / name) == []
 
 
 @pytest.mark.iac
@@ -119,10 +119,18 @@ def test_property_groups_equal_local_json_and_readme(project: tuple[Case, Path],
         declared = parameters[p.name]
         value = next(g for g in groups if g["PropertyGroupId"] == p.group)["PropertyMap"][p.key]
         if p.creates:
+            # The given ARN, else the stream the stack creates; the Rules allow exactly one of them.
             assert declared["Default"] == ""
             assert value == {
-                "Fn::If": ["CreateStreams", {"Fn::GetAtt": [f"{p.name}Stream", "Arn"]}, {"Ref": p.name}]
+                "Fn::If": [f"Has{p.name}", {"Ref": p.name}, {"Fn::GetAtt": [f"{p.name}Stream", "Arn"]}]
             }
+            rules = template["Rules"]
+            assert {"Fn::Not": [{"Fn::Equals": [{"Ref": p.name}, ""]}]} in [
+                a["Assert"] for a in rules["ExistingStreamsNeedArns"]["Assertions"]
+            ]
+            assert {"Fn::Equals": [{"Ref": p.name}, ""]} in [
+                a["Assert"] for a in rules["CreatedStreamsTakeNoArns"]["Assertions"]
+            ]
         elif not p.required and p.default is None:
             # An optional key without a default is left out of the group unless it is given.
             assert declared["Default"] == ""
@@ -174,9 +182,9 @@ def test_execution_role_is_least_privilege(project: tuple[Case, Path], catalog: 
         arn = (
             {
                 "Fn::If": [
-                    "CreateStreams",
-                    {"Fn::GetAtt": [f"{parameter.name}Stream", "Arn"]},
+                    f"Has{parameter.name}",
                     {"Ref": parameter.name},
+                    {"Fn::GetAtt": [f"{parameter.name}Stream", "Arn"]},
                 ]
             }
             if parameter.creates

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from msf_scaffold.catalog import load_catalog
 from msf_scaffold.errors import UserError
-from msf_scaffold.generate import generate
+from msf_scaffold.generate import ANSWERS_FILE, generate
+from msf_scaffold.yaml_files import load_yaml
+from tests.questionnaire import Questionnaire
 
 ACCOUNT = "111122223333"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:flink-alerts"
@@ -20,6 +24,20 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"package": "com..example"}, "package", "lowercase Java identifiers"),
     ({"package": "com.example.int"}, "package", "Java keyword 'int'"),
     ({"package": "1com.example"}, "package", "each starting with a letter"),
+    # Packages the JVM or the Java language reserves (catalog java.yml), and parts no folder can have.
+    ({"package": "java.lang.app"}, "package", "must not be or start with 'java': the JVM refuses"),
+    ({"package": "java"}, "package", "SecurityException: Prohibited package name"),
+    ({"package": "com.true.x"}, "package", "Java literal 'true'"),
+    ({"package": "com.int.app"}, "package", "Java keyword 'int'"),
+    ({"package": "com.example.null"}, "package", "Java literal 'null'"),
+    ({"package": "com.aux.app"}, "package", "Windows cannot create a folder of that name"),
+    ({"package": "com." + "a" * 256}, "package", "longer than the 255 bytes a folder name may have"),
+    ({"artifact_id": "class"}, "package", 'derived from artifact_id "class": set package'),
+    ({"group_id": "com.new"}, "group_id", "Java keyword 'new' as a part, because the package is derived"),
+    ({"group_id": "java.acme"}, "group_id", "must not be or start with 'java'"),
+    ({"group_id": "java"}, "group_id", "example: com.example.analytics"),
+    ({"group_id": "com.false"}, "group_id", "Java literal 'false'"),
+    ({"group_id": "com.nul"}, "group_id", "Windows cannot create a folder"),
     ({"group_id": "Com.Example"}, "group_id", "example: com.example.analytics"),
     ({"group_id": "com example"}, "group_id", "lowercase dot-separated words"),
     ({"artifact_id": "My App"}, "artifact_id", "example: orders-enrichment"),
@@ -30,6 +48,10 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"project_name": "../../etc"}, "project_name", "must start with a letter"),
     ({"description": ""}, "description", "1 to 200 characters"),
     ({"description": "line one\nline two"}, "description", "single line"),
+    ({"description": "tab\tseparated"}, "description", "control characters"),
+    ({"description": "carriage\rreturn"}, "description", "control characters"),
+    ({"description": "line\u2028separator"}, "description", "control characters"),
+    ({"description": "next\x85line"}, "description", "control characters"),
     ({"flink_version": "1.19"}, "flink_version", "1.19"),
     ({"source": "pulsar"}, "source", "pulsar"),
     ({"source": "print"}, "source", "print"),
@@ -162,7 +184,9 @@ def test_bad_answer_is_rejected_and_nothing_is_written(
 
 
 def test_unknown_question_is_named(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"unknown question 'packge'; the questions are: .*package"):
+    with pytest.raises(
+        UserError, match=r"unknown question 'packge' \(did you mean package\?\); the questions are: .*package"
+    ):
         generate(tmp_path / "app", data={"packge": "x"}, defaults=True, git=False)
     assert list(tmp_path.iterdir()) == []
 
@@ -196,3 +220,80 @@ def test_an_empty_destination_directory_is_used(tmp_path: Path) -> None:
     result = generate(destination, defaults=True, git=False)
     assert (result.destination / "pom.xml").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]
+
+
+def test_the_package_validators_refuse_every_name_of_the_catalogs_java_list() -> None:
+    """questions.yml reads catalog_java; every keyword, literal and Windows name is refused as a
+    package part and (the package derives from it) as a group_id part, and legal names pass."""
+    java = load_catalog().java
+    questionnaire = Questionnaire()
+    defaults = questionnaire.defaults()
+    for word in [*java.keywords, *java.literals, *java.windows_reserved_names]:
+        refused = questionnaire.refusals({**defaults, "package": f"com.example.{word}"})
+        assert "package" in refused, word
+        group = f"com.{word}"
+        assert "group_id" in questionnaire.refusals({**defaults, "group_id": group, "package": "com.x"}), word
+        assert java.package_part_problem(word, root=False) is not None
+    for root in java.prohibited_package_roots:
+        assert "package" in questionnaire.refusals({**defaults, "package": f"{root}.app"})
+        assert "package" in questionnaire.refusals({**defaults, "package": root})
+        assert java.package_part_problem(root, root=True) is not None
+    # javax is the platform's too, but the JVM defines classes there; contextual keywords are legal.
+    for legal in ["javax.app", "com.example.record", "com.example.var", "com.example.yield", "org.java"]:
+        assert questionnaire.refusals({**defaults, "package": legal}) == {}, legal
+        assert questionnaire.refusals({**defaults, "group_id": legal, "package": "com.x"}) == {}, legal
+
+
+def test_an_unquoted_flink_version_read_as_a_number_names_its_line(tmp_path: Path) -> None:
+    """YAML reads `flink_version: 1.20` as 1.2; the one line with that number is meant."""
+    result = generate(tmp_path / "app", data={"flink_version": 1.2}, defaults=True, git=False)
+    assert result.answers["flink_version"] == "1.20"
+    assert load_yaml((result.destination / ANSWERS_FILE).read_text())["flink_version"] == "1.20"
+
+
+def test_a_number_that_names_no_line_is_refused_with_the_quoting_fix(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as error:
+        generate(tmp_path / "app", data={"flink_version": 1.9}, defaults=True, git=False)
+    assert "flink_version was read from YAML as the number 1.9" in str(error.value)
+    assert "quote it so that it stays text (example: flink_version: '" in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "fix"),
+    [
+        ({"sinks": "print"}, "sinks must be a list of choices, not 'print'"),
+        ({"sinks": "print"}, "(example: -d 'sinks=[print]'"),
+        ({"sinks": {"print": 1}}, "sinks must be a list of choices"),
+        ({"sinks": "[print"}, "sinks is not valid YAML"),
+        ({"tags": "{CostCenter: [}"}, "tags is not valid YAML (did not find expected node content at line 1"),
+        ({"tags": "{a: 'b}"}, "tags is not valid YAML (found unexpected end of stream at line 1"),
+    ],
+)
+def test_answers_of_the_wrong_shape_name_the_question(
+    tmp_path: Path, answers: dict[str, Any], fix: str
+) -> None:
+    for data, user_defaults in ((answers, None), (None, answers)):
+        with pytest.raises(UserError) as error:
+            generate(tmp_path / "app", data=data, user_defaults=user_defaults, defaults=True, git=False)
+        assert fix in str(error.value)
+        assert str(error.value).endswith("Nothing was written.")
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_a_destination_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    """A read-only parent (chmod does not stop root, so also a kernel file system)."""
+    parent = tmp_path / "read-only"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        destinations = [Path("/proc/msf-app"), Path("/sys/msf-app")]
+        if not os.access(parent, os.W_OK):
+            destinations.append(parent / "app")
+        for destination in destinations:
+            with pytest.raises(UserError, match=f"cannot create {destination}: .*; choose a directory"):
+                generate(destination, defaults=True, git=False)
+            assert not destination.exists()
+    finally:
+        parent.chmod(0o755)
+    assert list(parent.iterdir()) == []

@@ -11,13 +11,17 @@ every combination, without rendering, in tests/unit/test_questionnaire.py.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
 
 from msf_scaffold.catalog import Catalog, applies
 from tests.helpers import (
+    ROOT,
     Pom,
     answers_file,
     answers_for,
@@ -100,6 +104,28 @@ def test_ci_workflow_builds_with_the_lines_java(rendered: Rendered, catalog: Cat
     }
     used = {step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step}
     assert used <= set(actions.values())
+
+
+def _actionlint() -> str:
+    """actionlint from $ACTIONLINT, the .tools/bin that `make actionlint` fills, or PATH."""
+    candidates = [
+        os.environ.get("ACTIONLINT"),
+        str(ROOT / ".tools/bin/actionlint"),
+        shutil.which("actionlint"),
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise AssertionError("actionlint not found: run `make actionlint` (builds it with Go) or set ACTIONLINT")
+
+
+def test_ci_workflow_passes_actionlint(rendered: Rendered) -> None:
+    project, *_ = rendered
+    workflow = project / ".github/workflows/build.yml"
+    result = subprocess.run(
+        [_actionlint(), "-no-color", str(workflow)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_backstage_entry_is_generated_only_when_asked(tmp_path: Path) -> None:

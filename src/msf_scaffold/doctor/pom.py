@@ -20,6 +20,10 @@ from msf_scaffold.errors import UserError
 
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 _MAX_PARENTS = 5
+#: Property expansion stops here: no real pom comes near, and a pom whose properties repeat each
+#: other (``<p1>${p0}${p0}</p1>``, ten levels) would otherwise take gigabytes.
+MAX_EXPANSION = 65_536
+_MAX_DEPTH = 10
 SHADE_PLUGIN = "maven-shade-plugin"
 COMPILER_PLUGIN = "maven-compiler-plugin"
 
@@ -93,6 +97,10 @@ class _PomFile:
         return Location(self.path, None if element is None else self.lines.get(element))
 
 
+class SuspiciousPomError(UserError):
+    """A property of the pom expands beyond :data:`MAX_EXPANSION` characters."""
+
+
 @dataclass(frozen=True)
 class Pom:
     """The checked model of a project's pom.xml (and its local parents)."""
@@ -105,6 +113,9 @@ class Pom:
     shade: Shade | None
     flink_version: Setting | None
     java_release: Setting | None
+    #: Whether the pom names Flink at all: an ``org.apache.flink`` dependency (also managed) or a
+    #: ``flink.version`` property.
+    uses_flink: bool = True
 
     def resolve(self, value: str) -> str:
         """Replaces ``${name}`` references by property values; unknown ones stay as they are."""
@@ -158,8 +169,14 @@ def load_pom(project: Path) -> Pom:
     chain = _pom_chain(path)
     properties = _properties(chain)
     values = {name: s.value for name, s in properties.items()}
+    try:
+        for value in values.values():
+            _resolve(value, values)
+    except SuspiciousPomError as error:
+        raise SuspiciousPomError(f"{path}: {error}") from None
     dependencies = tuple(_dependencies(chain, values, properties))
     root = chain[0].root
+    managed = [_text(e, "groupId") or "" for p in chain for e in p.root.iter("dependency")]
     return Pom(
         path=path,
         packaging=_text(root, "packaging") or "jar",
@@ -169,6 +186,8 @@ def load_pom(project: Path) -> Pom:
         shade=_shade(chain, values),
         flink_version=_flink_version(properties, dependencies),
         java_release=_java_release(chain, properties, values),
+        uses_flink="flink.version" in properties
+        or any(_resolve(group, values).startswith("org.apache.flink") for group in managed),
     )
 
 
@@ -232,12 +251,36 @@ def _properties(chain: list[_PomFile]) -> dict[str, Setting]:
 
 
 def _resolve(value: str, values: dict[str, str]) -> str:
-    for _ in range(10):
-        resolved = _REFERENCE.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+    """Replaces references, ten levels deep at most.
+
+    Raises:
+        SuspiciousPomError: the value grows beyond :data:`MAX_EXPANSION` characters.
+    """
+    for _ in range(_MAX_DEPTH):
+        resolved = _substitute(value, values)
         if resolved == value:
             break
         value = resolved
     return value
+
+
+def _substitute(value: str, values: dict[str, str]) -> str:
+    """One round of replacing ``${name}`` references, counting the size as it grows."""
+    parts: list[str] = []
+    size, end = 0, 0
+    for match in _REFERENCE.finditer(value):
+        replacement = values.get(match.group(1), match.group(0))
+        parts += [value[end : match.start()], replacement]
+        size += match.start() - end + len(replacement)
+        end = match.end()
+        if size > MAX_EXPANSION:
+            raise SuspiciousPomError(
+                f"the property reference ${{{match.group(1)}}} expands a value to more than "
+                f"{MAX_EXPANSION} characters: the pom is suspicious (properties that repeat each "
+                "other grow exponentially); make each property a plain value or a few references"
+            )
+    parts.append(value[end:])
+    return "".join(parts)
 
 
 def _dependencies(

@@ -102,6 +102,12 @@ def load_project(root: Path, catalog: Catalog) -> Project:
             f"{pom.path} is a multi-module parent (modules: {modules}); run the doctor on the module"
             " that builds the Flink application JAR, e.g. `msf-scaffold doctor <dir>/<module>`"
         )
+    if not pom.uses_flink:
+        raise UserError(
+            f"{pom.path} is not a Flink project: it has no org.apache.flink dependency and no "
+            "flink.version property, so there is nothing for the doctor to check; run it on the "
+            "module that builds the Flink application JAR (`msf-scaffold doctor path/to/module`)"
+        )
     jar_path = find_application_jar(root)
     return Project(
         root=root,

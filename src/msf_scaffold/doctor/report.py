@@ -78,8 +78,23 @@ def sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (order[f.severity], f.file, f.line or 0, f.rule, f.message)))
 
 
+#: Why a report without a Flink version cannot pass, and the fix.
+UNKNOWN_FLINK = (
+    "cannot tell the Flink version: the pom names Flink, but neither a flink.version property nor "
+    "the version of flink-streaming-java (or flink-core, flink-clients, flink-runtime) resolves to "
+    "a version, so the checks that depend on it were skipped; set <flink.version>, for example "
+    "<flink.version>2.2.1</flink.version>, in pom.xml or a parent reachable through <relativePath>"
+)
+
+
 def exit_code(report: DoctorReport, *, strict: bool = False) -> int:
-    """0 when the project passes, 1 when it has errors (or, with ``strict``, warnings)."""
+    """The exit code of a report.
+
+    0 when the project passes, 1 when it has errors (or, with ``strict``, warnings), 2 when the
+    Flink version is unknown, so the project could not be fully checked.
+    """
+    if report.flink_version is None:
+        return 2
     failing = report.findings if strict else report.errors
     return 1 if failing else 0
 
@@ -99,8 +114,10 @@ def render_text(report: DoctorReport) -> str:
         lines.append("")
     if report.findings:
         lines.append(_summary(report))
-    else:
+    elif report.flink_version is not None:
         lines.append("No findings: nothing in this project is known to break on MSF.")
+    if report.flink_version is None:
+        lines.append(f"msf-scaffold doctor: {UNKNOWN_FLINK}.")
     return "\n".join(lines)
 
 
