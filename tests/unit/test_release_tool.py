@@ -40,43 +40,42 @@ def _tags(repo: Path) -> dict[str, str]:
     }
 
 
-def _version_at(repo: Path, commit: str) -> str | None:
-    shown = subprocess.run(
+def _holds(repo: Path, commit: str, version: str) -> bool:
+    """Whether _version.py at ``commit`` sets ``version``."""
+    text = subprocess.run(
         ["git", "-C", str(repo), "show", f"{commit}:{VERSION_FILE}"],
         capture_output=True,
         text=True,
         check=False,
-    )
-    match = re.search(r'__version__ = "([^"]+)"', shown.stdout)
-    return match.group(1) if match else None
-
-
-def _expected_release_commits(repo: Path) -> dict[str, str]:
-    """Version -> release commit, computed here from git directly: the commit where _version.py first
-    holds the version, or the commit CHANGELOG.md names for it."""
-    expected: dict[str, str] = {}
-    for commit in _git(repo, "rev-list", "--reverse", "--topo-order", "HEAD", "--", VERSION_FILE).split():
-        version = _version_at(repo, commit)
-        if version is not None and version not in expected:
-            expected[version] = commit
-    for version, named in re.findall(
-        r"^## (\S+) \(commit ([0-9a-f]+)\)$", (repo / CHANGELOG).read_text(), re.MULTILINE
-    ):
-        expected[version] = _git(repo, "rev-parse", named)
-    return expected
+    ).stdout
+    return f'__version__ = "{version}"' in text
 
 
 def test_tags_are_created_at_the_release_commits_then_nothing_more(
     clone: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    expected = _expected_release_commits(clone)
-    assert __version__ in expected and len(expected) >= 2
+    changelog = (clone / CHANGELOG).read_text()
+    listed = re.findall(r"^## (\d+\.\d+\.\d+)", changelog, re.MULTILINE)
+    named = dict(re.findall(r"^## (\S+) \(commit ([0-9a-f]+)\)$", changelog, re.MULTILINE))
+    assert __version__ in listed and len(listed) >= 2
 
     assert main(["tags", "--repo", str(clone)]) == 0
 
-    assert _tags(clone) == {f"v{version}": commit for version, commit in expected.items()}
-    for version, commit in expected.items():
-        assert _version_at(clone, commit) == version
+    tags = _tags(clone)
+    # Every release CHANGELOG lists is tagged, and nothing else.
+    assert set(tags) == {f"v{version}" for version in listed}
+    for version in listed:
+        commit = tags[f"v{version}"]
+        assert _holds(clone, commit, version)
+        if version in named:
+            # A release made before the tool: the commit CHANGELOG names.
+            assert commit == _git(clone, "rev-parse", named[version])
+        else:
+            # Otherwise the commit that set the version: its parent holds another one.
+            assert not _holds(clone, f"{commit}^", version)
+    # A release the history fixes: 0.5.0 is the commit that set it, which CHANGELOG also names.
+    assert tags["v0.5.0"].startswith("5ee1c45")
+    expected = listed
     first = capsys.readouterr().out
     assert f"{len(expected)} tag(s) created, 0 already there" in first
 
