@@ -30,9 +30,9 @@ lint: install renovate-check actionlint
 typecheck: install
 	$(BIN)/mypy
 
-## unit and render tiers, in parallel (the render tier runs Renovate's validator and actionlint on
+## unit and render tiers, in parallel (the render tier runs Renovate's validator, actionlint and hclfmt on
 ## generated projects)
-test-fast: install renovate-deps .tools/bin/actionlint
+test-fast: install renovate-deps .tools/bin/actionlint iac-tools
 	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e"
 
 ## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on

@@ -39,6 +39,14 @@ def _environment(temp: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def _terminal_signals() -> None:
+    """The child's signals as in a user's terminal. A test run started in the background (`make
+    test &`, `nohup`) hands its children SIGINT and SIGHUP ignored, and Python keeps an ignored
+    SIGINT ignored, so without this Ctrl-C would reach only git."""
+    for number in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def _spawn(cwd: Path, temp: Path, *args: str, **extra: str) -> pexpect.spawn:
     return pexpect.spawn(
         sys.executable,
@@ -48,6 +56,7 @@ def _spawn(cwd: Path, temp: Path, *args: str, **extra: str) -> pexpect.spawn:
         dimensions=(50, 400),
         encoding="utf-8",
         timeout=60,
+        preexec_fn=_terminal_signals,
     )
 
 
