@@ -320,25 +320,17 @@ class BuildCatalog(_Model):
 
 
 class JavaCatalog(_Model):
-    """``java.yml``: the names the Java platform reserves, which no package part may be."""
+    """``java.yml``: the names the Java platform reserves, which no package part may be.
+
+    The rule lives in one place, the validators of ``group_id`` and ``package`` in
+    copier/questions.yml, which read this list; Python only validates the list's shape.
+    """
 
     prohibited_package_roots: list[str] = Field(min_length=1)
     keywords: list[str] = Field(min_length=1)
     literals: list[str] = Field(min_length=1)
     windows_reserved_names: list[str]
     max_package_part_length: int = Field(gt=0)
-
-    def package_part_problem(self, part: str, *, root: bool) -> str | None:
-        """Why ``part`` cannot be a part of a Java package (``root``: it is the first), or None."""
-        if root and part in self.prohibited_package_roots:
-            return f"the JVM refuses packages under {part!r}"
-        if part in self.keywords or part in self.literals:
-            return f"{part!r} is a Java {'literal' if part in self.literals else 'keyword'}"
-        if part.lower() in self.windows_reserved_names:
-            return f"Windows cannot create a folder named {part!r}"
-        if len(part.encode()) > self.max_package_part_length:
-            return f"a part is longer than {self.max_package_part_length} bytes, the longest folder name"
-        return None
 
 
 class RuntimeProperty(_Model):

@@ -233,11 +233,9 @@ def test_the_package_validators_refuse_every_name_of_the_catalogs_java_list() ->
         assert "package" in refused, word
         group = f"com.{word}"
         assert "group_id" in questionnaire.refusals({**defaults, "group_id": group, "package": "com.x"}), word
-        assert java.package_part_problem(word, root=False) is not None
     for root in java.prohibited_package_roots:
         assert "package" in questionnaire.refusals({**defaults, "package": f"{root}.app"})
         assert "package" in questionnaire.refusals({**defaults, "package": root})
-        assert java.package_part_problem(root, root=True) is not None
     # javax is the platform's too, but the JVM defines classes there; contextual keywords are legal.
     for legal in ["javax.app", "com.example.record", "com.example.var", "com.example.yield", "org.java"]:
         assert questionnaire.refusals({**defaults, "package": legal}) == {}, legal
