@@ -42,7 +42,8 @@ def _copy_working_tree(destination: Path) -> None:
             shutil.copy2(source, target)
 
 
-def _git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str) -> str:
+    """Runs git in ``repo`` with a test identity; returns its output (fails on an error)."""
     identity = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
     return subprocess.run(
         ["git", "-C", str(repo), *identity, *args], capture_output=True, text=True, check=True
@@ -56,9 +57,9 @@ def snapshot_template(destination: Path) -> Path:
     tests that compare two renders use this snapshot so that both see the same commit.
     """
     _copy_working_tree(destination)
-    _git(destination, "init", "-q", "-b", "main")
-    _git(destination, "add", "-A")
-    _git(destination, "commit", "-q", "-m", "snapshot")
+    git(destination, "init", "-q", "-b", "main")
+    git(destination, "add", "-A")
+    git(destination, "commit", "-q", "-m", "snapshot")
     return destination
 
 
@@ -66,14 +67,14 @@ def release_clone(destination: Path, head_tag: str) -> Path:
     """A clone of this repository with every release tagged (``tools/release.py tags``), and the
     working tree (committed or not) on top, tagged ``head_tag``, as if it had been released."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(destination)], check=True, capture_output=True)
-    _git(destination, "config", "user.name", "test")
-    _git(destination, "config", "user.email", "test@localhost")
+    git(destination, "config", "user.name", "test")
+    git(destination, "config", "user.email", "test@localhost")
     create_tags(destination)
     _copy_working_tree(destination)
-    _git(destination, "add", "-A")
-    if _git(destination, "status", "--porcelain").strip():
-        _git(destination, "commit", "-q", "-m", "working tree")
-    _git(destination, "tag", "-f", head_tag)
+    git(destination, "add", "-A")
+    if git(destination, "status", "--porcelain").strip():
+        git(destination, "commit", "-q", "-m", "working tree")
+    git(destination, "tag", "-f", head_tag)
     return destination
 
 

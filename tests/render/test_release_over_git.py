@@ -25,18 +25,11 @@ from packaging.version import Version
 
 from msf_scaffold._version import __version__
 from msf_scaffold.template_source import TEMPLATE_ENV, TEMPLATE_URL_ENV
-from tests.helpers import ROOT, Pom, answers_file, snapshot_template
+from tests.helpers import ROOT, Pom, answers_file, git, snapshot_template
 
-IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
 PIN_FILE = "src/msf_scaffold/catalog/build.yml"
 LOG4J_PIN = re.compile(r'^(?P<head>\s+log4j:\n.*?^\s+all: ")(?P<value>[^"]+)"', re.M | re.S)
 NOTE = "- Run `./mvnw -B verify` once: the local runs use the new log4j."
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *IDENTITY, *args], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def _next_patch(version: str) -> str:
@@ -59,7 +52,7 @@ def _two_releases(tmp_path: Path) -> Releases:
     """A bare repository with v<version> (the working tree) and the next patch release."""
     work = snapshot_template(tmp_path / "msf-scaffold")
     old_tag, new_version = f"v{__version__}", _next_patch(__version__)
-    _git(work, "tag", "-a", old_tag, "-m", f"msf-scaffold {__version__}")
+    git(work, "tag", "-a", old_tag, "-m", f"msf-scaffold {__version__}")
 
     pins = work / PIN_FILE
     match = LOG4J_PIN.search(pins.read_text())
@@ -73,8 +66,8 @@ def _two_releases(tmp_path: Path) -> Releases:
     first = text.index("\n## ") + 1
     section = f"## {new_version}\n\n### Changed\n- log4j {new_log4j}\n\n### Migration notes\n{NOTE}\n\n"
     changelog.write_text(text[:first] + section + text[first:])
-    _git(work, "commit", "-qam", f"Release {new_version}")
-    _git(work, "tag", "-a", f"v{new_version}", "-m", f"msf-scaffold {new_version}")
+    git(work, "commit", "-qam", f"Release {new_version}")
+    git(work, "tag", "-a", f"v{new_version}", "-m", f"msf-scaffold {new_version}")
 
     bare = tmp_path / "served" / "msf-scaffold.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True, capture_output=True)
@@ -161,7 +154,7 @@ def _clone_and_edit(project: Path, clone: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(project), str(clone)], check=True, capture_output=True)
     readme = clone / "README.md"
     readme.write_text(readme.read_text() + "Owned by the orders team.\n")
-    _git(clone, "commit", "-qam", "our notes")
+    git(clone, "commit", "-qam", "our notes")
     return clone
 
 
@@ -194,7 +187,7 @@ def test_a_project_from_the_installed_wheel_updates_over_git_in_any_clone(
     answers = answers_file(project)
     assert (answers["_src_path"], answers["_commit"]) == (url, releases.old_tag)
     assert Pom(project / "pom.xml").properties["log4j.version"] == releases.old_log4j
-    assert _git(project, "status", "--porcelain") == ""
+    assert git(project, "status", "--porcelain") == ""
 
     with_copier = _clone_and_edit(project, tmp_path / "laptop" / "orders-app")
     copier_update = _run(bin_dir, env, with_copier, "copier", "update", "--defaults")

@@ -15,16 +15,9 @@ from packaging.version import Version
 
 from msf_scaffold._version import __version__
 from msf_scaffold.template_source import TEMPLATE_URL_ENV
-from tests.helpers import answers_file, release_clone
+from tests.helpers import answers_file, git, release_clone
 
-IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
 MARK = "# added by the next release\n"
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *IDENTITY, *args], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def _next_release(repo: Path) -> str:
@@ -33,8 +26,8 @@ def _next_release(repo: Path) -> str:
     tag = f"v{current.major}.{current.minor}.{current.micro + 1}"
     gitignore = repo / "template" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + MARK)
-    _git(repo, "commit", "-qam", "next release")
-    _git(repo, "tag", "-a", tag, "-m", tag)
+    git(repo, "commit", "-qam", "next release")
+    git(repo, "tag", "-a", tag, "-m", tag)
     return tag
 
 
@@ -72,13 +65,13 @@ def test_a_checkout_at_a_release_records_the_url_and_plain_copier_update_works_i
     assert (answers["_src_path"], answers["_commit"]) == (url, f"v{__version__}")
     assert f"records the template as {url} at v{__version__}" in result.stdout
     assert "development build" not in result.stdout
-    assert _git(project, "status", "--porcelain") == ""
+    assert git(project, "status", "--porcelain") == ""
 
     teammate = tmp_path / "elsewhere" / "app"
     subprocess.run(["git", "clone", "-q", str(project), str(teammate)], check=True)
     readme = teammate / "README.md"
     readme.write_text(readme.read_text() + "Our own notes.\n")
-    _git(teammate, "commit", "-qam", "our notes")
+    git(teammate, "commit", "-qam", "our notes")
     tag = _next_release(checkout)
     copier_bin = Path(sys.executable).with_name("copier")
     update = subprocess.run(
@@ -99,15 +92,15 @@ def test_a_checkout_at_a_release_records_the_url_and_plain_copier_update_works_i
 def test_a_development_checkout_records_its_path_and_says_so(tmp_path: Path) -> None:
     checkout = release_clone(tmp_path / "msf-scaffold", f"v{__version__}")
     (checkout / "NEXT.md").write_text("work after the release\n")
-    _git(checkout, "add", "NEXT.md")
-    _git(checkout, "commit", "-qm", "after the release")
+    git(checkout, "add", "NEXT.md")
+    git(checkout, "commit", "-qm", "after the release")
     project = tmp_path / "app"
 
     result = _new(checkout, project, "https://git.example.invalid/msf-scaffold.git")
 
     assert result.returncode == 0, result.stderr
     answers = answers_file(project)
-    head = _git(checkout, "rev-parse", "--short", "HEAD").strip()
+    head = git(checkout, "rev-parse", "--short", "HEAD").strip()
     assert answers["_src_path"] == str(checkout)
     assert str(answers["_commit"]).endswith(head)
     assert f"development build: {checkout} at HEAD is not a release tag" in result.stdout

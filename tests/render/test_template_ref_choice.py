@@ -6,7 +6,6 @@ its own version, whose questions and checks it knows, and says which newer relea
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import copier
@@ -16,13 +15,7 @@ from packaging.version import Version
 from msf_scaffold._version import __version__
 from msf_scaffold.cli import main
 from msf_scaffold.template_source import TEMPLATE_ENV
-from tests.helpers import answers_file, snapshot_template
-
-IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@localhost"]
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *IDENTITY, *args], capture_output=True, text=True, check=True)
+from tests.helpers import answers_file, git, snapshot_template
 
 
 @pytest.fixture
@@ -30,13 +23,13 @@ def two_releases(tmp_path: Path) -> tuple[Path, str, str]:
     """A template repository with this version's release and the next patch release."""
     repo = snapshot_template(tmp_path / "msf-scaffold")
     own = f"v{__version__}"
-    _git(repo, "tag", "-a", own, "-m", own)
+    git(repo, "tag", "-a", own, "-m", own)
     current = Version(__version__)
     newer = f"v{current.major}.{current.minor}.{current.micro + 1}"
     gitignore = repo / "template" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + "# added by the next release\n")
-    _git(repo, "commit", "-qam", "next release")
-    _git(repo, "tag", "-a", newer, "-m", newer)
+    git(repo, "commit", "-qam", "next release")
+    git(repo, "tag", "-a", newer, "-m", newer)
     return repo, own, newer
 
 
