@@ -38,17 +38,22 @@ _HELD = {signal.SIGINT, *TERMINATING}
 _OWNED = re.compile(r"(?P<pid>\d+)-(?P<host>[A-Za-z0-9.-]*)-[a-z0-9_]{8}")
 
 
-class Terminated(BaseException):
+class Terminated(SystemExit):
     """SIGTERM or SIGHUP arrived while a run was working.
 
-    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` (in copier or the
-    prompt library) swallows it on its way to the cleanup.
+    A SystemExit, so that nothing on its way to the cleanup swallows it: no ``except Exception``
+    in copier or the prompt library, and not asyncio either, which passes any other BaseException
+    raised in a callback to the loop's exception handler (the prompt library's prints it and waits
+    for Enter). Its exit code is the shell's for a signal, in case it is ever left uncaught.
     """
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
         self.name = signal.Signals(signum).name
-        super().__init__(self.name)
+        super().__init__(128 + signum)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _host() -> str:
