@@ -12,7 +12,7 @@ from msf_scaffold.cli import main
 from msf_scaffold.doctor import exit_code, render_json, render_text, run_doctor
 from msf_scaffold.doctor.pom import MAX_EXPANSION, SuspiciousPomError
 from msf_scaffold.errors import UserError
-from tests.doctor.builders import dep, pom, write_project
+from tests.doctor.builders import dep, pom, shade, write_project
 
 
 def _exponential(levels: int, width: int) -> dict[str, str]:
@@ -77,3 +77,50 @@ def test_an_unknown_flink_version_exits_2_naming_the_fix(
     assert '"flink_version": null' in render_json(report)
     assert main(["doctor", str(project)]) == 2
     assert "set <flink.version>, for example <flink.version>2.2.1</flink.version>" in capsys.readouterr().out
+
+
+def _module(parent: str, dependencies: list[str]) -> str:
+    """A module pom whose parent (``..``) supplies flink.version and manages the Flink artifacts."""
+    text = pom(dependencies=dependencies, plugins=[])
+    text = text.replace("<flink.version>1.20.3</flink.version>", "").replace(
+        "<artifactId>app</artifactId>", ""
+    )
+    return text.replace(
+        "<modelVersion>4.0.0</modelVersion>",
+        f"<modelVersion>4.0.0</modelVersion>\n<parent><groupId>com.example</groupId><artifactId>{parent}"
+        "</artifactId><version>1.0</version></parent>\n<artifactId>common</artifactId>",
+    )
+
+
+def test_a_module_without_flink_in_a_flink_multi_module_build_is_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    managed = [dep("org.apache.flink", "flink-streaming-java", "${flink.version}", "provided")]
+    parent = pom(managed=managed, dependencies=[]).replace(
+        "<properties>", "<packaging>pom</packaging><modules><module>common</module></modules><properties>"
+    )
+    write_project(tmp_path, parent, java={})
+    common = write_project(
+        tmp_path / "common",
+        _module("app", [dep("com.fasterxml.jackson.core", "jackson-databind", "2.22.4")]),
+        java={"Util.java": "package com.example;\nclass Util {}\n"},
+    )
+    with pytest.raises(
+        UserError, match=r"common/pom\.xml is not a Flink project: it has no org\.apache\.flink"
+    ):
+        run_doctor(common)
+    assert main(["doctor", str(common)]) == 2
+    captured = capsys.readouterr()
+    assert "ERROR" not in captured.out and "MSF004" not in captured.out
+    assert "flink.version is inherited from" in captured.err
+
+
+def test_a_module_that_inherits_its_flink_dependencies_is_checked(tmp_path: Path) -> None:
+    parent = pom().replace("<build>", "<packaging>pom</packaging><build>")
+    write_project(tmp_path, parent, java={})
+    module = write_project(
+        tmp_path / "common", _module("app", []).replace("<build><plugins>", f"<build><plugins>{shade()}")
+    )
+    report = run_doctor(module)
+    assert report.flink_version == "1.20.3"
+    assert report.findings == ()

@@ -21,8 +21,10 @@ SERVICES = "org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"
         answers_for("1.20", "kafka", ("kafka", "print")),
         answers_for("2.2", "kinesis", ("kinesis",)),
         answers_for("1.20", "datagen", ("kinesis", "kafka", "print")),
+        answers_for("2.2", "datagen", ("iceberg", "files", "firehose"), api="datastream"),
+        answers_for("2.2", "kafka", ("iceberg", "files", "kinesis"), api="table"),
     ],
-    ids=["2.2-kafka", "1.20-kafka", "defaults", "1.20-datagen-all-sinks"],
+    ids=["2.2-kafka", "1.20-kafka", "defaults", "1.20-datagen-all-sinks", "2.2-iceberg-files", "2.2-table"],
 )
 def test_a_generated_project_has_no_findings(tmp_path: Path, answers: dict[str, Any]) -> None:
     project = render(tmp_path / "p", answers)

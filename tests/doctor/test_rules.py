@@ -472,3 +472,180 @@ def test_the_aws_sample_job_is_clean(tmp_path: Path) -> None:
     """The builders' default job: guarded settings, uids everywhere."""
     assert "LocalStreamEnvironment" in JOB and LOGGING_EXCLUDES
     assert run_doctor(write_project(tmp_path)).findings == ()
+
+
+# Reported misses ----------------------------------------------------------------------------
+
+
+def test_open_with_the_fully_qualified_configuration_is_legacy(tmp_path: Path) -> None:
+    snippet = "public void open(org.apache.flink.configuration.Configuration parameters) {}"
+    source = job(f"}}\nstatic class R {{\n    {snippet}")
+    finding = only(run_doctor(write_project(tmp_path, pom(flink="2.2.0"), {"Job.java": source})), "MSF002")
+    assert (finding.severity, finding.line) == (ERROR, line_with(source, snippet))
+    assert "open(Configuration)" in finding.message and "OpenContext" in finding.fix
+
+
+def test_open_with_another_parameter_type_is_not_legacy(tmp_path: Path) -> None:
+    source = job(
+        "}\nstatic class R {\n    public void open(OpenContext context) {}\n    void open(Configured c) {}"
+    )
+    report = run_doctor(write_project(tmp_path, pom(flink="2.2.0"), {"Job.java": source}))
+    assert findings(report, "MSF002") == []
+
+
+@pytest.mark.parametrize(
+    "artifact", ["flink-connector-files", "flink-json", "flink-csv", "flink-table-runtime"]
+)
+def test_artifacts_of_the_flink_distribution_lib_in_compile_scope_are_bundled_duplicates(
+    tmp_path: Path, artifact: str
+) -> None:
+    text = pom(
+        flink="2.2.0", dependencies=[*flink_deps(), dep("org.apache.flink", artifact, "${flink.version}")]
+    )
+    finding = only(run_doctor(write_project(tmp_path, text)), "MSF003")
+    assert finding.severity is ERROR
+    assert finding.location == f"pom.xml:{line_with(text, artifact)}"
+    assert f"org.apache.flink:{artifact} has scope compile" in finding.message
+    assert "<scope>provided</scope>" in finding.fix
+
+
+@pytest.mark.parametrize("artifact", ["flink-avro", "flink-parquet", "flink-connector-datagen"])
+def test_flink_artifacts_outside_the_distribution_may_be_bundled(tmp_path: Path, artifact: str) -> None:
+    text = pom(
+        flink="2.2.0", dependencies=[*flink_deps(), dep("org.apache.flink", artifact, "${flink.version}")]
+    )
+    assert findings(run_doctor(write_project(tmp_path, text)), "MSF003") == []
+
+
+DATAGEN_PARALLELISM = [
+    'env.fromSource(new DataGeneratorSource<>(g, 10, Types.LONG), WatermarkStrategy.noWatermarks(), "gen")\n'
+    '        .uid("gen")\n        .setParallelism(1);',
+    'env.fromSequence(1, 100).uid("seq").setParallelism(1);',
+    "DataGeneratorSource<Long> generator = new DataGeneratorSource<>(g, 10, Types.LONG);\n"
+    'env.fromSource(generator, WatermarkStrategy.noWatermarks(), "gen").name("gen").uid("gen")\n'
+    "        .setParallelism(1);",
+    'env.fromSource(DataGenSourceFactory.create(properties), WatermarkStrategy.noWatermarks(), "gen")\n'
+    '        .uid("gen").setParallelism(1);',
+]
+
+
+@pytest.mark.parametrize("body", DATAGEN_PARALLELISM)
+def test_parallelism_of_a_data_generator_source_is_not_a_warning(tmp_path: Path, body: str) -> None:
+    factory = (
+        "package com.example;\n\nimport org.apache.flink.connector.datagen.source.DataGeneratorSource;\n\n"
+        "final class DataGenSourceFactory {\n"
+        "    static DataGeneratorSource<String> create(Object properties) { return null; }\n}\n"
+    )
+    java = {"Job.java": job(body), "DataGenSourceFactory.java": factory}
+    report = run_doctor(write_project(tmp_path, pom(), java))
+    assert findings(report, "MSF005") == []
+
+
+def test_parallelism_of_a_source_from_another_factory_method_still_warns(tmp_path: Path) -> None:
+    factory = (
+        "package com.example;\n\nfinal class DataGenSourceFactory {\n"
+        "    static DataGeneratorSource<String> create(Object p) { return null; }\n}\n"
+    )
+    source = job(
+        'env.fromSource(KafkaSourceFactory.create(p), WatermarkStrategy.noWatermarks(), "k")\n'
+        '        .uid("k").setParallelism(1);'
+    )
+    java = {"Job.java": source, "DataGenSourceFactory.java": factory}
+    finding = only(run_doctor(write_project(tmp_path, pom(), java)), "MSF005")
+    assert (finding.severity, finding.line) == (WARNING, line_with(source, ".setParallelism(1)"))
+
+
+def test_parallelism_after_a_data_generator_source_still_warns_for_the_next_operator(tmp_path: Path) -> None:
+    source = job(
+        'env.fromSource(new DataGeneratorSource<>(g, 10, Types.LONG), noWatermarks(), "gen")\n'
+        '        .uid("gen")\n        .map(String::valueOf)\n        .uid("m")\n        .setParallelism(1);\n'
+        'env.fromSource(Sources.kafka(), noWatermarks(), "kafka").uid("k").setParallelism(1);'
+    )
+    found = findings(run_doctor(write_project(tmp_path, pom(), {"Job.java": source})), "MSF005")
+    assert [(f.severity, f.line) for f in found] == [
+        (WARNING, line_with(source, ".setParallelism(1);")),
+        (WARNING, line_with(source, '"kafka"')),
+    ]
+
+
+ICEBERG_IMPORTS = (
+    "import org.apache.iceberg.flink.sink.FlinkSink;\nimport org.apache.iceberg.flink.sink.IcebergSink;\n"
+)
+
+
+def test_iceberg_flink_sink_without_uid_prefix_is_an_error(tmp_path: Path) -> None:
+    source = job(
+        "FlinkSink.forRowData(rows)\n        .tableLoader(loader)\n        .append();\n"
+        'FlinkSink.forRowData(rows).tableLoader(loader).uidPrefix("orders").append();\n'
+        "FlinkSink.Builder builder = FlinkSink.forRowData(rows).tableLoader(loader);",
+        ICEBERG_IMPORTS,
+    )
+    finding = only(run_doctor(write_project(tmp_path, pom(), {"Job.java": source})), "MSF006")
+    assert (finding.severity, finding.line) == (ERROR, line_with(source, "FlinkSink.forRowData(rows)\n"[:-1]))
+    assert "FlinkSink" in finding.message and "committer" in finding.message
+    assert '.uidPrefix("<stable-unique-prefix>")' in finding.fix
+
+
+def test_iceberg_sink_v2_derives_its_uids_from_the_table(tmp_path: Path) -> None:
+    source = job(
+        "IcebergSink.forRowData(rows).tableLoader(loader).append();\n"
+        'IcebergSink.forRowData(rows).tableLoader(loader).uidSuffix("orders").append();',
+        ICEBERG_IMPORTS,
+    )
+    assert findings(run_doctor(write_project(tmp_path, pom(), {"Job.java": source})), "MSF006") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'DataStream<String> s = env.fromSource(src, WatermarkStrategy.noWatermarks(), "s");\ns.uid("s");',
+        'SingleOutputStreamOperator<String> m = in.map(String::trim).name("m");\nm.uid("m").name("trim");',
+        'DataStreamSink<String> k;\nk = in.sinkTo(Sinks.kafka());\nk.name("k").uid("k");',
+    ],
+)
+def test_a_uid_set_later_on_the_variable_counts(tmp_path: Path, body: str) -> None:
+    report = run_doctor(write_project(tmp_path, pom(), {"Job.java": job(body)}))
+    assert findings(report, "MSF006") == []
+
+
+def test_a_uid_on_another_variable_does_not_count(tmp_path: Path) -> None:
+    source = job(
+        'SingleOutputStreamOperator<String> m = in.map(String::trim);\nother.uid("m");\n'
+        'DataStream<String> t = in.filter(s -> true).map(String::trim);\nt.uid("t");'
+    )
+    found = findings(run_doctor(write_project(tmp_path, pom(), {"Job.java": source})), "MSF006")
+    assert [f.line for f in found] == [line_with(source, "in.map("), line_with(source, "in.filter(")]
+
+
+def test_the_same_uid_twice_in_a_job_is_an_error_naming_both_places(tmp_path: Path) -> None:
+    source = job(
+        'DataStream<String> a = in.map(String::trim).uid("parse");\n'
+        'DataStream<String> b = a.filter(s -> true).uid("filter");\n'
+        'b.map(String::toUpperCase).name("upper").uid("parse");'
+    )
+    report = run_doctor(write_project(tmp_path, pom(), {"Job.java": source}))
+    finding = only(report, "MSF010")
+    first, second = line_with(source, 'uid("parse")'), line_with(source, 'uid("parse")', 2)
+    assert (finding.name, finding.severity, finding.line) == ("duplicate-uid", ERROR, second)
+    assert 'uid "parse"' in finding.message and f"Job.java:{first}" in finding.message
+    assert "rejects the job" in finding.message
+
+
+def test_the_same_uid_in_exclusive_branches_or_other_methods_is_fine(tmp_path: Path) -> None:
+    source = job(
+        "DataStream<String> s;\n"
+        "if (isLocal(env)) {\n"
+        '    s = env.fromSource(generator(), WatermarkStrategy.noWatermarks(), "s").uid("source");\n'
+        "} else {\n"
+        '    s = env.fromSource(kafka(), WatermarkStrategy.noWatermarks(), "s").uid("source");\n'
+        "}\n"
+        "switch (kind) {\n"
+        '    case "a":\n        in.sinkTo(a()).uid("sink");\n        break;\n'
+        '    default:\n        in.sinkTo(b()).uid("sink");\n'
+        "}\n"
+        "}\n"
+        'static void other(DataStream<String> in) {\n    in.map(String::trim).uid("parse");\n}\n'
+        'static void another(DataStream<String> in) {\n    in.map(String::trim).uid("parse");'
+    )
+    report = run_doctor(write_project(tmp_path, pom(), {"Job.java": source}))
+    assert findings(report, "MSF010") == []

@@ -216,6 +216,13 @@ def _skip_space(code: str, position: int) -> int:
 def receiver(code: str, name_start: int) -> str:
     """The expression a call at ``name_start`` is made on (``env`` in ``env.setParallelism(1)``)."""
     dot = code.rfind(".", 0, name_start)
+    text = code[receiver_start(code, name_start) + 1 : dot].strip()
+    return re.sub(r"^return\s+", "", text)
+
+
+def receiver_start(code: str, name_start: int) -> int:
+    """The offset of the character before the receiver of a call (``=``, ``;``, ``{``, ...), or -1."""
+    dot = code.rfind(".", 0, name_start)
     depth, i = 0, dot - 1
     while i >= 0:
         char = code[i]
@@ -228,5 +235,109 @@ def receiver(code: str, name_start: int) -> str:
         elif depth == 0 and char in ";{},=":
             break
         i -= 1
-    text = code[i + 1 : dot].strip()
-    return re.sub(r"^return\s+", "", text)
+    return i
+
+
+def assigned_variable(code: str, name_start: int) -> str | None:
+    """The variable a call's expression is assigned to (``s`` in ``s = env.fromSource(...)``)."""
+    i = receiver_start(code, name_start)
+    if i < 1 or code[i] != "=" or code[i - 1] in "=!<>+-*/%&|^":
+        return None
+    match = re.search(r"(\w+)\s*$", code[:i])
+    return match.group(1) if match else None
+
+
+def block_end(code: str, offset: int) -> int:
+    """The offset of the ``}`` that closes the block around ``offset`` (or the end of the code)."""
+    depth = 0
+    for i in range(offset, len(code)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth < 0:
+                return i
+    return len(code)
+
+
+_METHOD_HEADER = re.compile(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*(?:throws\s+[\w.,\s]+)?$")
+_NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "synchronized", "try", "return", "new"})
+
+
+def blocks(code: str) -> list[tuple[int, int]]:
+    """Every ``{ ... }`` block as (offset of ``{``, offset of its ``}``), in order of ``{``."""
+    found: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, char in enumerate(code):
+        if char == "{":
+            stack.append(len(found))
+            found.append((i, len(code)))
+        elif char == "}" and stack:
+            index = stack.pop()
+            found[index] = (found[index][0], i)
+    return found
+
+
+def method_body(code: str, offset: int, all_blocks: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The innermost method (or constructor) body around ``offset``, or None outside methods."""
+    for start, end in reversed(all_blocks):
+        if not start < offset < end:
+            continue
+        header_start = max(code.rfind(c, 0, start) for c in ";{}") + 1
+        header = code[header_start:start].strip()
+        match = _METHOD_HEADER.search(header)
+        if (
+            match
+            and match.group(1) not in _NOT_METHODS
+            and not re.search(r"\bnew\s+[\w.<>]+\s*\($", header[: match.end(1) + 1])
+        ):
+            return start, end
+    return None
+
+
+def exclusive_ranges(code: str) -> list[list[tuple[int, int]]]:
+    """Groups of ranges of which at most one runs.
+
+    The two branches of an ``if`` with an ``else``, and the case groups of a ``switch``.
+    """
+    groups: list[list[tuple[int, int]]] = []
+    for match in _IF.finditer(code):
+        if match.group(1) != "if":
+            continue
+        open_at = code.find("(", match.end())
+        if open_at < 0 or code[match.end() : open_at].strip():
+            continue
+        then = _statement(code, matching(code, open_at) + 1)
+        following = re.match(r"\s*else\b", code[then[1] :])
+        if following:
+            groups.append([then, _statement(code, then[1] + following.end())])
+    for match in re.finditer(r"\bswitch\s*\(", code):
+        brace = code.find("{", matching(code, match.end() - 1))
+        if brace < 0:
+            continue
+        end, depth, labels = matching(code, brace), 0, []
+        for i in range(brace + 1, end):
+            char = code[i]
+            depth += (char in _OPEN) - (char in _CLOSE)
+            if (
+                depth == 0
+                and re.match(r"\b(?:case|default)\b", code[i : i + 8])
+                and not code[i - 1].isalnum()
+            ):
+                labels.append(i)
+        bounds = [*labels, end]
+        groups.append([(bounds[k], bounds[k + 1]) for k in range(len(labels))])
+    return groups
+
+
+def _statement(code: str, start: int) -> tuple[int, int]:
+    """The statement (or block) that begins after ``start``; an ``if`` with its ``else``."""
+    begin, end = _branch(code, start)
+    if re.match(r"if\b", code[begin:]):
+        open_at = code.find("(", begin)
+        then = _statement(code, matching(code, open_at) + 1)
+        end = then[1]
+        following = re.match(r"\s*else\b", code[end:])
+        if following:
+            end = _statement(code, end + following.end())[1]
+    return begin, end

@@ -113,9 +113,13 @@ class Pom:
     shade: Shade | None
     flink_version: Setting | None
     java_release: Setting | None
-    #: Whether the pom names Flink at all: an ``org.apache.flink`` dependency (also managed) or a
-    #: ``flink.version`` property.
+    #: Whether the module is a Flink project: it depends on an ``org.apache.flink`` artifact (also
+    #: through a parent's ``<dependencies>``), or its own pom manages one or sets ``flink.version``.
+    #: A module of a Flink build that only inherits ``flink.version`` or managed Flink artifacts
+    #: from its parent is not one.
     uses_flink: bool = True
+    #: The parent pom that sets ``flink.version`` when this pom inherits it, else None.
+    inherited_flink_from: Path | None = None
 
     def resolve(self, value: str) -> str:
         """Replaces ``${name}`` references by property values; unknown ones stay as they are."""
@@ -176,7 +180,11 @@ def load_pom(project: Path) -> Pom:
         raise SuspiciousPomError(f"{path}: {error}") from None
     dependencies = tuple(_dependencies(chain, values, properties))
     root = chain[0].root
-    managed = [_text(e, "groupId") or "" for p in chain for e in p.root.iter("dependency")]
+    own_groups = [_text(e, "groupId") or "" for e in root.iter("dependency")]
+    own_flink = "flink.version" in {e.tag for e in root.findall("properties/*")} or any(
+        _resolve(group, values).startswith("org.apache.flink") for group in own_groups
+    )
+    flink_property = properties.get("flink.version")
     return Pom(
         path=path,
         packaging=_text(root, "packaging") or "jar",
@@ -186,8 +194,12 @@ def load_pom(project: Path) -> Pom:
         shade=_shade(chain, values),
         flink_version=_flink_version(properties, dependencies),
         java_release=_java_release(chain, properties, values),
-        uses_flink="flink.version" in properties
-        or any(_resolve(group, values).startswith("org.apache.flink") for group in managed),
+        uses_flink=own_flink or any(d.group.startswith("org.apache.flink") for d in dependencies),
+        inherited_flink_from=(
+            flink_property.where.file
+            if flink_property is not None and flink_property.where.file != path
+            else None
+        ),
     )
 
 

@@ -103,10 +103,17 @@ def load_project(root: Path, catalog: Catalog) -> Project:
             " that builds the Flink application JAR, e.g. `msf-scaffold doctor <dir>/<module>`"
         )
     if not pom.uses_flink:
+        inherited = (
+            f" (flink.version is inherited from {pom.inherited_flink_from}, but this module uses no"
+            " Flink artifact)"
+            if pom.inherited_flink_from is not None
+            else ""
+        )
         raise UserError(
             f"{pom.path} is not a Flink project: it has no org.apache.flink dependency and no "
-            "flink.version property, so there is nothing for the doctor to check; run it on the "
-            "module that builds the Flink application JAR (`msf-scaffold doctor path/to/module`)"
+            f"flink.version property of its own{inherited}, so there is nothing for the doctor to"
+            " check; run it on the module that builds the Flink application JAR"
+            " (`msf-scaffold doctor path/to/module`)"
         )
     jar_path = find_application_jar(root)
     return Project(

@@ -15,7 +15,21 @@ from pathlib import Path
 
 from msf_scaffold.doctor.iac import TRUST_PRINCIPAL
 from msf_scaffold.doctor.jar import CLASS_MAJOR_OFFSET, RUNTIME_PREFIXES, ClassFile, MavenArtifact
-from msf_scaffold.doctor.java import JavaFile, calls, following_calls, in_ranges, local_ranges, receiver
+from msf_scaffold.doctor.java import (
+    Call,
+    JavaFile,
+    assigned_variable,
+    block_end,
+    blocks,
+    calls,
+    exclusive_ranges,
+    following_calls,
+    in_ranges,
+    local_ranges,
+    matching,
+    method_body,
+    receiver,
+)
 from msf_scaffold.doctor.pom import Dependency, Location
 from msf_scaffold.doctor.project import FlinkVersion, Project
 from msf_scaffold.doctor.report import Finding, Severity
@@ -233,7 +247,8 @@ _LEGACY_APIS: tuple[tuple[str, str, str], ...] = (
         " in tests or local runs only",
     ),
     (
-        r"\bvoid\s+open\s*\(\s*(?:final\s+)?Configuration\b",
+        r"\bvoid\s+open\s*\(\s*(?:final\s+)?(?:org\s*\.\s*apache\s*\.\s*flink\s*\.\s*configuration\s*\.\s*)?"
+        r"Configuration\b",
         "open(Configuration) in a rich function",
         "override open(OpenContext openContext) instead (available since Flink 1.19)",
     ),
@@ -291,11 +306,15 @@ def _legacy_in(source: JavaFile, severity: Severity, breaks: str) -> Iterator[Is
 
 # MSF003 -------------------------------------------------------------------------------------
 
+#: Flink artifacts the MSF runtime provides that the catalog does not declare ``provided`` itself:
+#: flink-dist's modules and the jars of the Flink distribution's lib/ folder (flink-csv is there on
+#: 1.20 and 2.x, like flink-json and flink-connector-files, which the catalog declares).
+#: flink-avro, flink-parquet and flink-connector-datagen are not in lib/: projects bundle them.
 _FLINK_RUNTIME_ARTIFACTS = frozenset(
     {
         "flink-streaming-java", "flink-clients", "flink-core", "flink-runtime", "flink-java",
         "flink-table-api-java", "flink-table-api-java-bridge", "flink-table-runtime", "flink-table-common",
-        "flink-connector-base", "flink-runtime-web",
+        "flink-connector-base", "flink-runtime-web", "flink-csv",
     }
 )  # fmt: skip
 _LOGGING_GROUPS = {"org.apache.logging.log4j": "log4j 2", "org.slf4j": "slf4j"}
@@ -304,11 +323,7 @@ _LOGGING_GROUPS = {"org.apache.logging.log4j": "log4j 2", "org.slf4j": "slf4j"}
 @rule("MSF003", "runtime-bundled", "Flink, log4j or slf4j packed into the application JAR")
 def runtime_bundled(project: Project) -> Iterator[Issue]:
     """Non-provided Flink artifacts, logging jars the shade plugin lets in, and the built JAR."""
-    provided = _FLINK_RUNTIME_ARTIFACTS | {
-        d.artifact
-        for d in project.catalog.build.dependencies
-        if d.group == "org.apache.flink" and d.scope == "provided"
-    }
+    provided = _runtime_provided(project)
     shade = project.pom.shade
     for dependency in project.pom.dependencies:
         artifact = _plain(dependency.artifact)
@@ -330,6 +345,22 @@ def runtime_bundled(project: Project) -> Iterator[Issue]:
         yield from _bundled_logging(project)
     if project.jar is not None:
         yield from _jar_findings(project)
+
+
+def _runtime_provided(project: Project) -> frozenset[str]:
+    """Flink artifacts the runtime provides.
+
+    The list above, and every ``org.apache.flink`` artifact the catalog declares ``provided``
+    (build.yml, and connectors such as flink-json and flink-connector-files) and never bundles.
+    """
+    catalog = project.catalog
+    declared = [
+        *catalog.build.dependencies,
+        *(d for connector in catalog.connectors.values() for d in connector.dependencies),
+    ]
+    flink = [d for d in declared if d.group == "org.apache.flink"]
+    bundled = {d.artifact for d in flink if d.scope in ("compile", "runtime")}
+    return _FLINK_RUNTIME_ARTIFACTS | ({d.artifact for d in flink if d.scope == "provided"} - bundled)
 
 
 def _bundled_logging(project: Project) -> Iterator[Issue]:
@@ -449,6 +480,11 @@ _ENVIRONMENT_FACTORY = re.compile(r"^[\w.]*\b(?:get|create)\w*Environment\([^()]
 def service_owned_config(project: Project) -> Iterator[Issue]:
     """Calls that change what MSF's application configuration owns, outside local-only code."""
     names = frozenset(_SERVICE_OWNED)
+    generators = {
+        f"{source.path.stem}.{m.group(1)}"
+        for source in project.java
+        for m in _GENERATOR_FACTORY.finditer(source.code)
+    }
     for source in project.java:
         ranges = local_ranges(source.code)
         environments = source.environment_variables()
@@ -459,6 +495,8 @@ def service_owned_config(project: Project) -> Iterator[Issue]:
             target = re.sub(r"\s+", "", receiver(source.code, call.start))
             on_environment = target in environments or bool(_ENVIRONMENT_FACTORY.match(target))
             if call.name in ("setParallelism", "setMaxParallelism") and not on_environment:
+                if _generator_source(source, receiver(source.code, call.start), generators):
+                    continue  # a test or demo source: its parallelism is deliberate
                 yield Issue(
                     WARNING,
                     f"{call.name}(...) on a single operator fixes its parallelism, so the application's"
@@ -469,6 +507,46 @@ def service_owned_config(project: Project) -> Iterator[Issue]:
                 )
                 continue
             yield _service_owned_issue(call.name, source.path, line)
+
+
+_GENERATOR_SOURCE_CALL = re.compile(r"\.\s*(fromSource|fromSequence)\s*\(")
+#: A variable, field or method of type DataGeneratorSource: ``DataGeneratorSource<T> name =`` or ``(``.
+_GENERATOR_DECLARATION = re.compile(r"\bDataGeneratorSource\s*<[^;=(){}]*>\s+(\w+)\s*[=;]")
+_GENERATOR_FACTORY = re.compile(r"\bDataGeneratorSource\s*<[^;=(){}]*>\s+(\w+)\s*\(")
+
+
+def _generator_source(source: JavaFile, target: str, factories: set[str]) -> bool:
+    """Whether ``target`` (what setParallelism is called on) is a data generator source.
+
+    That is ``env.fromSequence(...)``, or ``env.fromSource(...)`` of a ``new
+    DataGeneratorSource<>(...)``, of a variable declared as a DataGeneratorSource, or of a method
+    that returns one, followed only by settings such as ``.uid(...)`` and ``.name(...)``.
+    """
+    found = list(_GENERATOR_SOURCE_CALL.finditer(target))
+    if not found:
+        return False
+    last = found[-1]
+    close = matching(target, last.end() - 1)
+    if any(c.name not in _MODIFIERS | {"uid", "setUidHash"} for c in following_calls(target, close + 1)):
+        return False  # setParallelism applies to a later operator
+    if last.group(1) == "fromSequence":
+        return True
+    return _generator_argument(
+        source, re.sub(r"\s+", "", target[last.end() : close].split(",", 1)[0]), factories
+    )
+
+
+def _generator_argument(source: JavaFile, argument: str, factories: set[str]) -> bool:
+    """Whether the first argument of ``fromSource`` (without spaces) makes a DataGeneratorSource."""
+    if re.match(r"new\s*DataGeneratorSource\b", argument):
+        return True
+    if re.fullmatch(r"(?:this\.)?\w+", argument):  # a variable or field
+        return argument.removeprefix("this.") in _GENERATOR_DECLARATION.findall(source.code)
+    call = re.match(r"(?:[\w.]*\.)?(\w+)\.(\w+)\(|(\w+)\(", argument)
+    if call is None:
+        return False
+    qualified = f"{call.group(1)}.{call.group(2)}" if call.group(2) else f"{source.path.stem}.{call.group(3)}"
+    return qualified in factories
 
 
 def _service_owned_issue(name: str, path: Path, line: int) -> Issue:
@@ -539,7 +617,7 @@ def _missing_uids_in(source: JavaFile) -> Iterator[Issue]:
                 break
             if following.name not in _MODIFIERS:
                 break
-        if uid:
+        if uid or _uid_set_later(code, call, chain):
             continue
         edge = call.name in _SOURCES_AND_SINKS
         yield Issue(
@@ -552,6 +630,114 @@ def _missing_uids_in(source: JavaFile) -> Iterator[Issue]:
             " once the job runs in production.",
             Location(source.path, source.line_of(call.start)),
         )
+
+    yield from _iceberg_flink_sinks(source)
+
+
+def _uid_set_later(code: str, call: Call, chain: list[Call]) -> bool:
+    """Whether the operator is assigned to a variable that a later statement gives a uid.
+
+    ``s = env.fromSource(...);`` (only settings may follow the call) and then, in the same block,
+    ``s.uid("x")`` or ``s.name("n").uid("x")``.
+    """
+    if any(c.name not in _MODIFIERS for c in chain):
+        return False
+    end = chain[-1].end if chain else call.end
+    variable = assigned_variable(code, call.start)
+    if variable is None or not code[end:].lstrip().startswith(";"):
+        return False
+    limit = block_end(code, end)
+    for use in re.finditer(rf"(?<![\w.]){re.escape(variable)}(?=\s*\.)", code[end:limit]):
+        for following in following_calls(code, end + use.end()):
+            if following.name in ("uid", "setUidHash"):
+                return True
+            if following.name not in _MODIFIERS:
+                break
+    return False
+
+
+_ICEBERG_FLINK_SINK = re.compile(r"\bFlinkSink\s*\.\s*(?:forRowData|forRow|builderFor)\s*\(")
+
+
+def _iceberg_flink_sinks(source: JavaFile) -> Iterator[Issue]:
+    """Iceberg's ``FlinkSink`` builder chains that reach ``.append()`` without ``.uidPrefix(...)``.
+
+    The builder adds its own writer and committer operators (the committer keeps the pending
+    commits in state); it sets their uids only from ``uidPrefix``. Iceberg's ``IcebergSink``
+    derives its uids from the table name (or ``uidSuffix``), so it is fine without one.
+    """
+    code = source.code
+    for match in _ICEBERG_FLINK_SINK.finditer(code):
+        names = [c.name for c in following_calls(code, matching(code, match.end() - 1) + 1)]
+        if "append" not in names or "uidPrefix" in names[: names.index("append")]:
+            continue
+        yield Issue(
+            ERROR,
+            "Iceberg's FlinkSink builder reaches .append() without .uidPrefix(...): its writer and"
+            " committer then get ids derived from the job graph, so after a change to the job the"
+            " committer's state (the pending Iceberg commits) cannot be restored from the snapshot MSF"
+            " takes on every update.",
+            'Add .uidPrefix("<stable-unique-prefix>") to the builder before .append() (or move to'
+            " IcebergSink, which derives its uids from the table); never change it once the job runs"
+            " in production.",
+            Location(source.path, source.line_of(match.start())),
+        )
+
+
+# MSF010 -------------------------------------------------------------------------------------
+
+_STRING_LITERAL = re.compile(r'\s*"((?:[^"\\\n]|\\.)*)"\s*')
+
+
+@dataclass(frozen=True)
+class _Uid:
+    value: str
+    source: JavaFile
+    offset: int
+
+
+@rule("MSF010", "duplicate-uid", "the same uid on two operators")
+def duplicate_uids(project: Project) -> Iterator[Issue]:
+    """Literal ``.uid("x")`` values set twice in one method, outside exclusive branches."""
+    for source in project.java:
+        if not source.uses_datastream:
+            continue
+        code, all_blocks = source.code, blocks(source.code)
+        groups = exclusive_ranges(code)
+        by_key: dict[tuple[tuple[int, int] | None, str], list[_Uid]] = defaultdict(list)
+        for call in calls(code, frozenset({"uid"})):
+            literal = _STRING_LITERAL.fullmatch(source.text, code.find("(", call.start) + 1, call.end - 1)
+            if literal is None:
+                continue
+            method = method_body(code, call.start, all_blocks)
+            by_key[(method, literal.group(1))].append(_Uid(literal.group(1), source, call.start))
+        for uids in by_key.values():
+            for index, later in enumerate(uids[1:], start=1):
+                first = next(
+                    (u for u in uids[:index] if not _exclusive(groups, u.offset, later.offset)), None
+                )
+                if first is None:
+                    continue
+                first_place = f"{source.path.name}:{source.line_of(first.offset)}"
+                yield Issue(
+                    ERROR,
+                    f'The uid "{later.value}" is already set on the operator at {first_place}: Flink'
+                    " rejects the job at submission when two operators share a uid, so the application"
+                    " does not start (and a uid changed later loses that operator's state).",
+                    f"Give one of the two operators another uid (the one at {first_place} or this one);"
+                    " keep the uid of the operator that already runs in production.",
+                    Location(source.path, source.line_of(later.offset)),
+                )
+
+
+def _exclusive(groups: list[list[tuple[int, int]]], a: int, b: int) -> bool:
+    """Whether offsets ``a`` and ``b`` lie in different ranges of one group (never both run)."""
+    for ranges in groups:
+        where_a = next((k for k, (start, end) in enumerate(ranges) if start <= a < end), None)
+        where_b = next((k for k, (start, end) in enumerate(ranges) if start <= b < end), None)
+        if where_a is not None and where_b is not None and where_a != where_b:
+            return True
+    return False
 
 
 # MSF007 -------------------------------------------------------------------------------------
