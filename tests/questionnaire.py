@@ -32,6 +32,8 @@ class Questionnaire:
         self.context = template_context(root)
         self.context["_copier_conf"] = {"dst_path": PurePath(destination)}
         self.env = jinja2.Environment(
+            # Validators import macros of copier/ by template-relative name, as copier loads them.
+            loader=jinja2.FileSystemLoader(root),
             extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

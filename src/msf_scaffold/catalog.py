@@ -40,7 +40,8 @@ _JAVA_IDENTIFIER = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _PROPERTY_GROUP_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,50}$")
 _CONNECTOR_SUFFIX = re.compile(r"-(\d+\.\d+)$")
 #: The ARN template placeholder of the AWS partition the stack deploys into (aws, aws-cn,
-#: aws-us-gov): the infrastructure code takes it from the deployment, not from a property.
+#: aws-us-gov): the infrastructure code takes it from the deployment, not from a property. In a
+#: property's local value it is the partition of the aws_region answer (IacCatalog.partition_of).
 PARTITION_PLACEHOLDER = "partition"
 _RESOURCE_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)(?:\|(bucket|prefix|retype:[a-z-]+:[a-z-]+))?\}")
 _COORDINATE = re.compile(r"[^:\s]+:[^:\s]+")
@@ -358,6 +359,17 @@ class RuntimeProperty(_Model):
                 re.compile(self.pattern)
             except re.error as error:
                 raise ValueError(f"pattern of {self.key} is not a regular expression: {error}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _example_arns(self) -> RuntimeProperty:
+        prefix = f"arn:{{{PARTITION_PLACEHOLDER}}}:"
+        for value in (self.local, self.dead_letter_local, self.default, self.dead_letter_default):
+            if value is not None and value.startswith("arn:") and not value.startswith(prefix):
+                raise ValueError(
+                    f"{self.key}: write the ARN {value!r} as '{prefix}...' so that it is in the "
+                    "partition of the aws_region answer (aws, aws-cn, aws-us-gov)"
+                )
         return self
 
 

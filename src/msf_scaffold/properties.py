@@ -54,14 +54,21 @@ def property_groups(
 
     ``options`` holds the connector option answers by connector id; missing ones take their
     defaults. A property applies when its ``when`` matches its connector's options and ``api``, and its
-    values may use ``{aws_region}``, ``{artifact_id}`` and ``{<option name>}`` placeholders.
+    values may use ``{aws_region}``, ``{partition}`` (the AWS partition of ``aws_region``, from
+    :meth:`IacCatalog.partition_of`), ``{artifact_id}`` and ``{<option name>}`` placeholders.
     """
+    partition = catalog.iac.partition_of(aws_region)
 
     def group(
         connector_id: str, role_name: str, role: ConnectorRole, group_id: str, dead_letter: bool
     ) -> PropertyGroupSpec:
         chosen = catalog.options_for(connector_id, dict(options or {}))
-        placeholders = {**chosen, "aws_region": aws_region, "artifact_id": artifact_id}
+        placeholders = {
+            **chosen,
+            "aws_region": aws_region,
+            "partition": partition,
+            "artifact_id": artifact_id,
+        }
 
         def fill(text: str | None) -> str | None:
             if text is None:

@@ -395,6 +395,13 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             ),
             "when names unknown option 'authentication'",
         ),
+        (
+            lambda d: d["connectors"]["kinesis"]["source"]["properties"][0].update(
+                local="arn:aws:kinesis:{aws_region}:111122223333:stream/{input_stream}"
+            ),
+            "stream.arn: write the ARN 'arn:aws:kinesis:{aws_region}:111122223333:stream/{input_stream}' "
+            "as 'arn:{partition}:...'",
+        ),
     ],
 )
 def test_catalog_rules_reject_bad_data(raw: dict[str, Any], mutate: Any, message: str) -> None:
@@ -440,6 +447,31 @@ def test_local_values_match_their_rules_for_the_longest_artifact_id(catalog: Cat
                     for p in group.properties:
                         if p.value is not None and p.pattern is not None:
                             assert re.fullmatch(p.pattern, p.value), (group.group_id, p.key, p.value)
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"), [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("eu-west-1", "aws")]
+)
+def test_local_arns_are_in_the_partition_and_region_of_the_answer(
+    catalog: Catalog, region: str, partition: str
+) -> None:
+    """{partition} in a local value is the partition of aws_region: no arn:aws: in China or GovCloud."""
+    arns = [
+        value
+        for source, sinks, options in (
+            ("kinesis", ["kinesis", "firehose", "dynamodb"], {}),
+            ("kafka", ["kafka"], {"kafka": {"auth": "IAM"}}),
+        )
+        for group in property_groups(
+            catalog, source, sinks, aws_region=region, artifact_id="orders-app", options=options
+        )
+        for value in group.local_map().values()
+        if value.startswith("arn:")
+    ]
+    assert {arn.split(":")[2] for arn in arns} == {"kinesis", "firehose", "dynamodb", "kafka"}
+    for arn in arns:
+        assert arn.split(":")[1] == partition and arn.split(":")[3] == region, arn
+        assert "{" not in arn, arn
 
 
 def test_a_key_may_appear_twice_under_options_that_exclude_each_other(catalog: Catalog) -> None:
