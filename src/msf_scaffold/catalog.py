@@ -8,6 +8,7 @@ Flink line offers, which Maven coordinates a project uses).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -347,9 +348,17 @@ class RuntimeProperty(_Model):
     pattern: str | None = None
     allowed: list[str] | None = None
     when: When | None = None
+    #: A secret: the environment variable local runs read it from. It is never a runtime property.
+    env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
 
     @model_validator(mode="after")
     def _consistent(self) -> RuntimeProperty:
+        values = {self.default, self.local, self.dead_letter_default, self.dead_letter_local}
+        if self.env is not None and (self.required or values != {None}):
+            raise ValueError(
+                f"secret property {self.key} (env {self.env}) is never a runtime property: "
+                "it cannot be required nor have a default or local value"
+            )
         if self.required and self.local is None:
             raise ValueError(f"required property {self.key} needs a local value")
         if self.required and self.default is not None:
@@ -805,6 +814,10 @@ class LocalService(_Model):
     #: The keys that name the service, as seen from inside the Compose network (the `flink` profile).
     cluster_properties: dict[str, str]
     environment: dict[str, str]
+    #: Environment variables holding the service's local passwords: `make local-up` writes each,
+    #: random, into the project's git-ignored .env, which Compose reads for the ``${NAME}`` in the
+    #: definitions below. Every ``${NAME}`` they use is listed here, and each name listed is used.
+    secrets: list[str] = Field(default_factory=list)
     features: str
     #: The Compose service definition; checked against the Compose Specification by the tests.
     service: dict[str, Any]
@@ -834,6 +847,13 @@ class LocalService(_Model):
         if "healthcheck" not in self.service:
             raise ValueError(
                 "service needs a healthcheck so that the init step and make local-up can wait for it"
+            )
+        definitions = json.dumps([self.service, self.init.model_dump(), self.environment])
+        used = set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", definitions))
+        if used != set(self.secrets):
+            raise ValueError(
+                f"secrets {sorted(self.secrets)} must list exactly the ${{NAME}} variables the service, "
+                f"init and environment use: {sorted(used)}"
             )
         return self
 

@@ -24,6 +24,8 @@ class PropertyValue:
     default: str | None
     pattern: str | None
     allowed: tuple[str, ...] | None
+    #: A secret's environment variable for local runs; a secret is never a runtime property.
+    env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def property_groups(
                     default=fill(default),
                     pattern=p.pattern,
                     allowed=tuple(p.allowed) if p.allowed is not None else None,
+                    env=p.env,
                 )
             )
         return PropertyGroupSpec(group_id, connector_id, role_name, tuple(values))

@@ -142,8 +142,10 @@ def test_kafka_scram_alone_uses_the_credentials_helper(kafka_project: tuple[Path
     for name in ("KafkaSourceFactory.java", "KafkaSinkFactory.java"):
         factory = _java(project, name)
         assert factory is not None
-        assert ("Credentials.from(properties).scramJaasConfig()" in factory) == (auth == "SCRAM")
+        # A SASL/SCRAM login only over a SASL protocol (the local broker listens in PLAINTEXT).
+        assert ("Credentials.kafkaScramLogin(properties).ifPresent(" in factory) == (auth == "SCRAM")
         assert '"cluster.arn", "secret.arn", "username", "password"' in factory
+    assert (_java(project, "CredentialsTest.java") is not None) == (auth == "SCRAM")
 
 
 def test_kafka_auth_grants_the_matching_iam_permissions(
@@ -237,11 +239,12 @@ def test_cdc_source_renders_its_fat_connector_credentials_and_iam(
     assert _spec_keys(project) == _twin_keys(groups)
     local = local_properties(project)[group]
     assert local["hostname"] == "localhost" and "secret.arn" not in local
-    assert {"username", "password", "database-name", "table-name"} <= set(local)
+    assert {"username", "database-name", "table-name"} <= set(local)
+    assert "password" not in local, "a password is never a runtime property"
 
     files = java_sources(project)
     names = {Path(path).name for path in files}
-    assert {"ChangeEventDeserializer.java", "Credentials.java"} <= names
+    assert {"ChangeEventDeserializer.java", "Credentials.java", "CredentialsTest.java"} <= names
     factory = _java(project, f"{catalog.connectors[source].source.factory}.java")  # type: ignore[union-attr]
     assert factory is not None and "Credentials.from(properties)" in factory
     assert "new ChangeEventDeserializer()" in factory
@@ -289,11 +292,16 @@ def test_kafka_tables_keep_arns_and_credentials_out_of_the_connector_options(
     assert definitions is not None
     withheld = '"cluster.arn", "secret.arn", "username", "password"'
     assert definitions.count(f"{withheld}).forEach(table::option);") == 2
-    jaas = 'table.option("properties.sasl.jaas.config", Credentials.from(properties).scramJaasConfig());'
+    jaas = (
+        "Credentials.kafkaScramLogin(properties)"
+        '.ifPresent(login -> table.option("properties.sasl.jaas.config", login));'
+    )
     assert definitions.count(jaas) == (2 if auth == "SCRAM" else 0)
     assert ("import" in definitions and ".config.Credentials;" in definitions) == (auth == "SCRAM")
     assert (_java(project, "Credentials.java") is not None) == (auth == "SCRAM")
     assert _java(project, "KafkaSourceFactory.java") is None
     it = _java(project, "StreamingJobIT.java")
     assert it is not None
-    assert ("scramJaasConfig()" in it) == (auth == "SCRAM")
+    # The IT builds the tables from the local properties, whose broker needs no login;
+    # CredentialsTest covers the login over SASL.
+    assert "scramJaasConfig()" not in it and "Credentials" not in it

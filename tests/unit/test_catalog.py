@@ -683,3 +683,42 @@ def test_local_service_rules(raw: dict[str, Any], change: Any, message: str) -> 
     change(raw)
     with pytest.raises(CatalogError, match=message):
         _parse(raw)
+
+
+def _password(raw: dict[str, Any], connector: str) -> dict[str, Any]:
+    properties = raw["connectors"][connector]["source"]["properties"]
+    found: dict[str, Any] = next(p for p in properties if p["key"] == "password")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda raw: _password(raw, "mysql_cdc").update(local="cdc"), "is never a runtime property"),
+        (lambda raw: _password(raw, "mysql_cdc").update(default="x"), "is never a runtime property"),
+        (lambda raw: _password(raw, "postgres_cdc").update(required=True), "is never a runtime property"),
+        (lambda raw: _password(raw, "kafka").update(env="kafka-password"), "env"),
+        (
+            lambda raw: raw["services"]["services"]["mysql"]["service"]["environment"].update(
+                MYSQL_PASSWORD="flink_cdc_password", EXTRA="${UNLISTED:?make local-up}"
+            ),
+            "must list exactly the ${NAME} variables",
+        ),
+        (lambda raw: raw["services"]["services"]["postgres"].update(secrets=[]), "must list exactly"),
+    ],
+)
+def test_secrets_stay_secrets(raw: dict[str, Any], mutate: Any, message: str) -> None:
+    """A password has an environment variable and no value anywhere; a local service's passwords
+    are the `${NAME}` variables it lists in `secrets`, which `make local-up` writes into .env."""
+    mutate(raw)
+    with pytest.raises(CatalogError, match="invalid version catalog") as error:
+        _parse(raw)
+    assert message in str(error.value)
+
+
+def test_every_password_is_a_secret(catalog: Catalog) -> None:
+    for connector_id, connector in catalog.connectors.items():
+        for role in (connector.source, connector.sink):
+            for p in role.properties if role is not None else []:
+                if "password" in p.key:
+                    assert p.env is not None and p.local is None, (connector_id, p.key)

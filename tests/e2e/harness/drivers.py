@@ -246,6 +246,14 @@ class KinesisDriver(Driver):
         return _collect(fetch, count, timeout_s, job)
 
 
+def _password_variable(connector: str) -> str:
+    """The environment variable the connector's job reads the database password from (catalog `env`)."""
+    role = load_catalog().connectors[connector].source
+    assert role is not None
+    [variable] = [p.env for p in role.properties if p.key == "password" and p.env]
+    return variable
+
+
 class _CdcDriver(Driver):
     """A table in a test database, captured by the job's CDC source.
 
@@ -287,6 +295,9 @@ class _CdcDriver(Driver):
 class PostgresCdcDriver(_CdcDriver):
     """A table in the test's PostgreSQL server (logical replication, pgoutput)."""
 
+    # A password is never a runtime property: the job reads it from its environment.
+    environment: ClassVar[dict[str, str]] = {_password_variable("postgres_cdc"): _CdcDriver.PASSWORD}
+
     def __init__(self, server: PostgresServer, prefix: str) -> None:
         super().__init__(prefix)
         self.server = server
@@ -315,7 +326,6 @@ class PostgresCdcDriver(_CdcDriver):
             "schema-name": "public",
             "table-name": self.table,
             "username": self.USER,
-            "password": self.PASSWORD,
             "slot.name": self.slot,
         }
 
@@ -325,6 +335,8 @@ class PostgresCdcDriver(_CdcDriver):
 
 class MySqlCdcDriver(_CdcDriver):
     """A table in the test's MySQL-compatible server (row-based binary log)."""
+
+    environment: ClassVar[dict[str, str]] = {_password_variable("mysql_cdc"): _CdcDriver.PASSWORD}
 
     def __init__(self, server: MySqlServer, prefix: str) -> None:
         super().__init__(prefix)
@@ -352,7 +364,6 @@ class MySqlCdcDriver(_CdcDriver):
             "database-name": self.DATABASE,
             "table-name": self.table,
             "username": self.USER,
-            "password": self.PASSWORD,
             # A range as wide as the source's parallelism on this machine.
             "server-id": "5400-5499",
         }
