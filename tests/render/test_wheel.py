@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from msf_scaffold._version import __version__
+from msf_scaffold.doctor import json_schema
 from msf_scaffold.template_source import TEMPLATE_URL_ENV
 from tests.helpers import answers_file
 
@@ -47,3 +50,9 @@ def test_a_wheel_renders_from_its_bundled_template(tmp_path: Path, wheel: Path) 
     assert (answers_file(project)["_src_path"], answers_file(project)["_commit"]) == (url, f"v{__version__}")
     assert os.access(project / "mvnw", os.X_OK)
     assert (project / "src/main/resources/flink-application-properties-dev.json").is_file()
+
+
+def test_the_wheel_ships_the_doctor_report_schema(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = json.loads(archive.read("msf_scaffold/doctor/report.schema.json"))
+    assert shipped == json_schema()

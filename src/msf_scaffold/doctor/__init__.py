@@ -1,7 +1,8 @@
 """``msf-scaffold doctor``: checks any Maven Flink project for pitfalls on MSF.
 
 Use :func:`run_doctor` to check a project, :func:`render_text` or :func:`render_json` to show the
-report, and :func:`exit_code` for the CI exit status. The rules are described in docs/doctor.md.
+report, :func:`json_schema` for the JSON report's schema, and :func:`exit_code` for the CI exit
+status. The rules are described in docs/doctor.md.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from pathlib import Path
 from msf_scaffold.catalog import Catalog, load_catalog
 from msf_scaffold.doctor.project import load_project
 from msf_scaffold.doctor.report import (
+    SCHEMA_VERSION,
     DoctorReport,
     Finding,
     Severity,
     exit_code,
+    json_schema,
     render_json,
     render_text,
     sort_findings,
@@ -23,10 +26,12 @@ from msf_scaffold.doctor.rules import RULES, check
 
 __all__ = [
     "RULES",
+    "SCHEMA_VERSION",
     "DoctorReport",
     "Finding",
     "Severity",
     "exit_code",
+    "json_schema",
     "render_json",
     "render_text",
     "run_doctor",

@@ -5,7 +5,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import Enum
+from importlib import resources
 from pathlib import Path
+from typing import Any, cast
+
+#: The version of the JSON report's shape (``schema_version``). Adding a field keeps it; removing or
+#: renaming a field, or changing what a field means, increments it (docs/doctor.md).
+SCHEMA_VERSION = 1
+
+#: The JSON Schema (draft 2020-12) of the JSON report, a data file of this package.
+SCHEMA_FILE = "report.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that every :func:`render_json` document conforms to."""
+    text = resources.files("msf_scaffold.doctor").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    return cast("dict[str, Any]", json.loads(text))
 
 
 class Severity(str, Enum):
@@ -127,8 +142,9 @@ def _summary(report: DoctorReport) -> str:
 
 
 def render_json(report: DoctorReport) -> str:
-    """The report as a JSON document (see docs/doctor.md for its shape)."""
+    """The report as a JSON document (its shape: :func:`json_schema` and docs/doctor.md)."""
     document = {
+        "schema_version": SCHEMA_VERSION,
         "project": str(report.project),
         "flink_version": report.flink_version,
         "msf_runtime": report.msf_runtime,
