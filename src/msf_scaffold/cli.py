@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -29,14 +31,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # paths from argv may hold undecodable bytes
             stream.reconfigure(errors="backslashreplace")
-    parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        try:
+            return _run(_parser().parse_args(argv))
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The end of a run whose standard output was closed (`msf-scaffold versions | head -1`).
+
+    As the Python documentation advises (signal module, "Note on SIGPIPE"), standard output is
+    pointed at os.devnull so that the interpreter's last flush does not fail again, and nothing is
+    printed. The exit code is the shell's for SIGPIPE, as other commands in such a pipe give.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # standard output is not a file descriptor (replaced in-process)
+        pass
+    return 128 + signal.SIGPIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         with signals_raise():  # SIGTERM and SIGHUP end a run like Ctrl-C: cleanup runs, a message says why
             code: int = args.handler(args)
     except MsfScaffoldError as error:
         print(f"msf-scaffold: error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        raise  # the reader of standard output is gone: main ends quietly
     except OSError as error:
         # A file-system failure on a path the user gave (read-only, full, name too long, ...).
         where = f"{error.filename}: " if error.filename else ""
@@ -125,8 +153,16 @@ def _parser() -> argparse.ArgumentParser:
     doctor_command.add_argument("--strict", action="store_true", help="fail on warnings too (exit code 1)")
     doctor_command.set_defaults(handler=_doctor)
 
-    versions = commands.add_parser("versions", help="show the compatibility matrix from the catalog")
-    versions.add_argument("--json", action="store_true", help="machine-readable output")
+    versions = commands.add_parser(
+        "versions", help="show the compatibility matrix from the catalog", description=_VERSIONS_HELP
+    )
+    versions_output = versions.add_mutually_exclusive_group()
+    versions_output.add_argument("--json", action="store_true", help="machine-readable output")
+    versions_output.add_argument(
+        "--details",
+        action="store_true",
+        help="add every Maven coordinate each connector bundles, per Flink line, one per row",
+    )
     versions.set_defaults(handler=_versions)
 
     fresh = commands.add_parser(
@@ -295,6 +331,12 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
+_VERSIONS_HELP = """Show the Flink lines (MSF runtime, Java, Flink version, the default) and, per connector,
+its roles and the version of its main artifact on each line, or "not offered" with the reason.
+The text fits 100 columns; --details adds every Maven coordinate each connector bundles, per
+Flink line; --json prints the whole matrix with every artifact version."""
+
+
 def _versions(args: argparse.Namespace) -> int:
     from msf_scaffold.catalog import load_catalog  # noqa: PLC0415 - pydantic models load only here
     from msf_scaffold.matrix import connector_support, line_summaries, render_text  # noqa: PLC0415
@@ -307,7 +349,7 @@ def _versions(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2))
     else:
-        print(render_text(catalog))
+        print(render_text(catalog, details=args.details))
     return 0
 
 
