@@ -402,8 +402,9 @@ def _summary(result: GenerationResult) -> str:
         "",
         "Next steps:",
         f"  cd {result.destination}",
-        "  ./mvnw -B verify              # build, unit tests and the MiniCluster test",
-        "  ./mvnw -B compile exec:exec   # run the job locally with the local properties",
+        "  make test   # ./mvnw -B verify: build, unit tests and the MiniCluster test",
+        "  make run    # ./mvnw -B -q compile exec:exec: run the job locally with the local properties",
+        "  make        # list every target of the project's Makefile",
     ]
     return "\n".join(lines)
 
