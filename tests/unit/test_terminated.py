@@ -29,12 +29,27 @@ def test_a_signal_in_an_event_loop_callback_leaves_the_loop(sent: signal.Signals
 
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_loop_reports_nothing)
+    # As in a user's terminal: a run started with nohup (or in the background) inherits SIGHUP
+    # ignored, and signals_raise rightly keeps an ignored signal ignored.
+    inherited = signal.signal(sent, signal.SIG_DFL)
     try:
         with scratch.signals_raise(), pytest.raises(scratch.Terminated) as stopped:
             loop.run_until_complete(a_question())
     finally:
+        signal.signal(sent, inherited)
         loop.close()
     assert (stopped.value.signum, stopped.value.name) == (sent, sent.name)
+
+
+def test_an_ignored_signal_stays_ignored() -> None:
+    """`nohup msf-scaffold new` ignores SIGHUP: the run goes on when the terminal closes."""
+    inherited = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with scratch.signals_raise():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)
+    finally:
+        signal.signal(signal.SIGHUP, inherited)
 
 
 def test_left_uncaught_it_exits_with_the_shells_code_for_the_signal() -> None:
