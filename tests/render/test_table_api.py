@@ -193,9 +193,11 @@ def _parse_columns(body: str) -> list[TableColumn]:
     columns = []
     variables = dict(re.findall(r'String (\w+) = properties\.toMap\(\)\.get\("([^"]+)"\);', body))
     for condition, call in re.findall(
-        r"(?:if \((.*?)\) \{\s*)?result = result\.addColumns\((callSql\(.*?\)\.as\(.*?\))\);", body, re.S
+        r"(?:if \((.*?)\) \{\s*)?result = result\.addColumns\(\s*(callSql\(.*?\)\s*\.as\(.*?\))\);",
+        body,
+        re.S,
     ):
-        sql, name = re.fullmatch(r"callSql\((.*)\)\.as\((.*)\)", call, re.S).groups()  # type: ignore[union-attr]
+        sql, name = re.fullmatch(r"callSql\((.*)\)\s*\.as\((.*)\)", call, re.S).groups()  # type: ignore[union-attr]
         text = re.sub(r'" \+ sqlString\(properties\.get\("([^"]+)"\)\) \+ "', r"{\1}", sql)
         text = re.sub(r'" \+ sqlString\(properties\.get\("([^"]+)"\)\)$', r'{\1}"', text)
         reads = re.search(r"hasColumns\(result, (.*?)\)", condition or "")
@@ -211,7 +213,7 @@ def _parse_columns(body: str) -> list[TableColumn]:
 
 
 #: The pass-through call: its prefix, then the keys it leaves out (the used ones, then the withheld).
-_PASS_THROUGH = re.compile(r'passedThrough\(properties, "([^"]*)"((?:, "[^"]+")*)\)\.forEach\(')
+_PASS_THROUGH = re.compile(r'passedThrough\(properties, "([^"]*)"((?:,\s+"[^"]+")*)\)\.forEach\(')
 
 
 def _with_withheld(
@@ -316,8 +318,8 @@ def test_the_job_defines_every_table_from_its_property_group(rendered: Rendered,
     catalogs = {
         table: f'{method}(properties.group("{group}")'
         for method, table, group in re.findall(
-            r"insertInto\(TableDefinitions\.(\w+)\(\s+tableEnv, "
-            r'"(\w+)_catalog", properties\.group\("(\w+)"\)',
+            r"insertInto\(TableDefinitions\.(\w+)\(\s*tableEnv,\s+"
+            r'"(\w+)_catalog",\s+properties\.group\("(\w+)"\)',
             job,
         )
     }
@@ -333,9 +335,12 @@ def test_the_job_defines_every_table_from_its_property_group(rendered: Rendered,
         (expected_catalogs if role.table.catalog else expected_tables)[table] = definition
         if role.table.columns:
             variable = _method(table, "rows")
+            # The rows method takes the property group only when a column reads a property.
+            reads = any(c.name_property or re.search(r"\{[^{}]+\}", c.sql) for c in role.table.columns)
+            argument = f'properties.group("{group}"), ' if reads else ""
             assert (
-                f"Table {variable} = TableDefinitions.{_method(sink, 'sink')}Rows("
-                f'properties.group("{group}"), output.{output}());'
+                f"Table {variable} = TableDefinitions.{_method(sink, 'sink')}Rows(\n"
+                f"                {argument}output.{output}());"
             ) in job
             inserted.append(variable)
         else:
