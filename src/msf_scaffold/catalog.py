@@ -679,6 +679,11 @@ class ConnectorRole(_Model):
     #: The services.yml entries a local run needs (docker-compose.yml, the e2e tier): an id, or
     #: ``{service: id, when: {...}}`` for a service that only some option values need.
     local_services: list[str | ServiceUse] = Field(default_factory=list)
+    #: What the group's other keys (the ones ``properties`` does not list) reach, such as "the
+    #: Kafka client": set when the factory passes them on, so that the generated start-up check
+    #: accepts them (it reports only near-misses of the group's own keys). Unset: the start-up check
+    #: reports every other key of the group. A table with ``pass_through`` needs it.
+    passes_other_keys: str | None = Field(default=None, min_length=1)
 
     def services_for(self, options: dict[str, str]) -> list[str]:
         """Ids of the local services the role needs under these option answers."""
@@ -730,6 +735,12 @@ class ConnectorRole(_Model):
             raise ValueError(f"table withholds {unknown}, which are not keys of {self.property_group}")
         if table.withheld and table.pass_through is None:
             raise ValueError("table `withheld` keys only matter with `pass_through`")
+        defines = table.connector is not None or table.catalog is not None
+        if defines and (table.pass_through is None) != (self.passes_other_keys is None):
+            raise ValueError(
+                "a table with `pass_through` passes the group's other keys on, and one without drops them: "
+                "set the role's `passes_other_keys` exactly when its table has `pass_through`"
+            )
         for file in table.files:
             if file not in self.files:
                 raise ValueError(f"table file {file} must be one of the role's files, with the same `when`")
@@ -1350,6 +1361,14 @@ class Catalog(_Model):
                         yield (
                             f"{connector_id} {role.property_group}: service {service_id} needs the property "
                             f"{service.resource_property!r} that names its resource"
+                        )
+                    elif role.passes_other_keys is None and (
+                        others := sorted((set(service.properties) | set(service.cluster_properties)) - keys)
+                    ):
+                        yield (
+                            f"{connector_id} {role.property_group}: service {service_id} sets {others}, "
+                            "which are not keys of the group and the start-up check refuses; add them to "
+                            "the role's properties or set its `passes_other_keys`"
                         )
                     elif role is connector.source and service.init.seed is None:
                         yield (

@@ -36,6 +36,9 @@ class PropertyGroupSpec:
     connector: str
     role: str
     properties: tuple[PropertyValue, ...]
+    #: What the group's other keys reach when its connector passes them on (the role's
+    #: ``passes_other_keys``); None: the job's start-up check refuses keys it does not list.
+    passes_other_keys: str | None = None
 
     def local_map(self) -> dict[str, str]:
         """The keys and values the local properties file holds for this group."""
@@ -99,7 +102,7 @@ def property_groups(
                     env=p.env,
                 )
             )
-        return PropertyGroupSpec(group_id, connector_id, role_name, tuple(values))
+        return PropertyGroupSpec(group_id, connector_id, role_name, tuple(values), role.passes_other_keys)
 
     source_role = catalog.connectors[source].source
     if source_role is None:

@@ -11,6 +11,7 @@ every combination, without rendering, in tests/unit/test_questionnaire.py.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -225,6 +226,24 @@ def test_property_groups_agree_everywhere(rendered: Rendered, catalog: Catalog) 
         for p in g.properties
     ]
     assert java_keys == expected_keys
+
+    # The start-up check accepts other keys in exactly the groups whose role passes them on.
+    flagged = dict(
+        re.findall(
+            r'new Group\("([^"]+)", List\.of\(.*?\n\s*\)\)(?:\.passingOtherKeysTo\(("(?:[^"\\]|\\.)*")\))?',
+            spec,
+            re.S,
+        )
+    )
+    assert list(flagged) == [g.group_id for g in groups]
+    roles = {
+        g.group_id: getattr(catalog.connectors[g.connector], "sink" if g.role == "dead-letter" else g.role)
+        for g in groups
+    }
+    assert {group: json.loads(what) if what else None for group, what in flagged.items()} == {
+        group: role.passes_other_keys for group, role in roles.items()
+    }
+    assert [g.passes_other_keys for g in groups] == [role.passes_other_keys for role in roles.values()]
 
 
 def test_nothing_is_left_unrendered(rendered: Rendered) -> None:

@@ -390,6 +390,18 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
             "table withholds ['cluster.name'], which are not keys of KafkaSource",
         ),
         (
+            lambda d: d["connectors"]["kafka"]["source"].pop("passes_other_keys"),
+            "set the role's `passes_other_keys` exactly when its table has `pass_through`",
+        ),
+        (
+            lambda d: d["connectors"]["files"]["sink"].update(passes_other_keys="the file system"),
+            "set the role's `passes_other_keys` exactly when its table has `pass_through`",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["sink"].update(passes_other_keys=""),
+            "passes_other_keys",
+        ),
+        (
             lambda d: d["connectors"]["kafka"]["sink"]["table"].update(
                 jaas={"option": "properties.sasl.jaas.config", "when": {"authentication": ["SCRAM"]}}
             ),
@@ -652,6 +664,14 @@ def test_a_services_resource_is_the_bucket_of_an_s3_location_else_the_last_segme
         (
             lambda raw: raw["connectors"]["kafka"]["source"].update(local_services=["moto"]),
             "service moto needs the property 'warehouse'",
+        ),
+        (
+            lambda raw: (
+                raw["connectors"]["iceberg"]["sink"].pop("passes_other_keys")
+                and raw["connectors"]["iceberg"]["sink"]["table"].pop("pass_through")
+            ),
+            r"service moto sets \['glue.endpoint', 's3.endpoint', 's3.path-style-access'\], which are not "
+            "keys of the group",
         ),
         (
             lambda raw: raw["services"]["services"]["kafka"]["init"].pop("seed"),
