@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from cfnlint.decode.cfn_yaml import loads as cfn_loads
 
 from msf_scaffold.catalog import Catalog
 from msf_scaffold.properties import property_groups
-from tests.helpers import answers_for, java_sources, render
+from tests.helpers import POM_NS, answers_for, java_sources, render
 
 #: The pipelines with a secret key: Kafka with SASL/SCRAM both ways, and each CDC source.
 PIPELINES: dict[str, tuple[str, str, tuple[str, ...], dict[str, Any]]] = {
@@ -128,3 +129,23 @@ def test_local_services_take_random_passwords_from_the_git_ignored_env_file(
     assert re.search(r"^\.env:\n\t.*/dev/urandom", makefile, re.M)
     assert re.search(r"^local-up: \.env$", makefile, re.M)
     assert re.search(r"^run-local: \.env\n\tset -a && \. \./\.env && set \+a && ", makefile, re.M)
+
+
+def test_the_tests_build_the_job_graph_with_a_stand_in_password(
+    project: tuple[str, Path], catalog: Catalog
+) -> None:
+    """The generated tests build the job from the local properties, whose passwords come from the
+    environment: the pom gives both test plugins a stand-in for each, never a real one."""
+    pipeline, path = project
+    pom = ET.parse(path / "pom.xml").getroot()
+    wanted = {env for _, env in _secrets(catalog, pipeline).values()}
+    for artifact in ("maven-surefire-plugin", "maven-failsafe-plugin"):
+        [plugin] = [
+            p for p in pom.iterfind(".//m:build/m:plugins/m:plugin", POM_NS)
+            if p.findtext("m:artifactId", namespaces=POM_NS) == artifact
+        ]  # fmt: skip
+        variables = plugin.find("m:configuration/m:environmentVariables", POM_NS)
+        assert variables is not None, artifact
+        given = {child.tag.split("}")[1]: child.text for child in variables}
+        assert set(given) == wanted, artifact
+        assert set(given.values()) == {"not-a-password"}, artifact
