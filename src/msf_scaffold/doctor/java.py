@@ -157,12 +157,7 @@ def local_ranges(code: str) -> list[tuple[int, int]]:
     contains "local".
     """
     ranges: list[tuple[int, int]] = []
-    for match in _IF.finditer(code):
-        if match.group(1) != "if":
-            continue
-        open_at = code.find("(", match.end())
-        if open_at < 0 or code[match.end() : open_at].strip():
-            continue
+    for open_at in _if_conditions(code):
         close_at = matching(code, open_at)
         condition = code[open_at + 1 : close_at].strip()
         if not _LOCAL.search(condition):
@@ -295,18 +290,23 @@ def method_body(code: str, offset: int, all_blocks: list[tuple[int, int]]) -> tu
     return None
 
 
+def _if_conditions(code: str) -> Iterator[int]:
+    """The offset of the opening parenthesis of each ``if (...)`` condition."""
+    for match in _IF.finditer(code):
+        if match.group(1) != "if":
+            continue
+        open_at = code.find("(", match.end())
+        if open_at >= 0 and not code[match.end() : open_at].strip():
+            yield open_at
+
+
 def exclusive_ranges(code: str) -> list[list[tuple[int, int]]]:
     """Groups of ranges of which at most one runs.
 
     The two branches of an ``if`` with an ``else``, and the case groups of a ``switch``.
     """
     groups: list[list[tuple[int, int]]] = []
-    for match in _IF.finditer(code):
-        if match.group(1) != "if":
-            continue
-        open_at = code.find("(", match.end())
-        if open_at < 0 or code[match.end() : open_at].strip():
-            continue
+    for open_at in _if_conditions(code):
         then = _statement(code, matching(code, open_at) + 1)
         following = re.match(r"\s*else\b", code[then[1] :])
         if following:
