@@ -250,3 +250,14 @@ def compose_errors(document: Any) -> list[str]:
     )
     validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+#: A pom that `msf-scaffold doctor` reports an error on (exit code 1): Flink bundled in compile scope.
+POM_WITH_A_DOCTOR_ERROR = (
+    '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+    "<groupId>g</groupId><artifactId>a</artifactId><version>1</version>"
+    "<properties><flink.version>2.2.0</flink.version></properties>"
+    "<dependencies><dependency><groupId>org.apache.flink</groupId>"
+    "<artifactId>flink-streaming-java</artifactId><version>${flink.version}</version>"
+    "</dependency></dependencies></project>"
+)

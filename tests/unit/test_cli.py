@@ -10,6 +10,7 @@ import pytest
 from msf_scaffold import __version__
 from msf_scaffold.catalog import load_catalog
 from msf_scaffold.cli import _answers_file, _parse_data, main
+from tests.helpers import POM_WITH_A_DOCTOR_ERROR
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,14 +104,7 @@ def test_doctor_on_a_directory_without_pom_exits_2(
 
 
 def test_doctor_reports_an_error_with_exit_code_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "pom.xml").write_text(
-        '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
-        "<groupId>g</groupId><artifactId>a</artifactId><version>1</version>"
-        "<properties><flink.version>2.2.0</flink.version></properties>"
-        "<dependencies><dependency><groupId>org.apache.flink</groupId>"
-        "<artifactId>flink-streaming-java</artifactId><version>${flink.version}</version>"
-        "</dependency></dependencies></project>"
-    )
+    (tmp_path / "pom.xml").write_text(POM_WITH_A_DOCTOR_ERROR)
     assert main(["doctor", str(tmp_path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert "MSF003" in {finding["rule"] for finding in report["findings"]}

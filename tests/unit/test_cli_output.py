@@ -13,6 +13,7 @@ import pytest
 from msf_scaffold.catalog import Catalog, Dependency
 from msf_scaffold.cli import main
 from msf_scaffold.matrix import WIDTH, _table
+from tests.helpers import POM_WITH_A_DOCTOR_ERROR
 
 COMMAND = [sys.executable, "-m", "msf_scaffold"]
 #: The shell's exit code for a process that SIGPIPE ends, as `yes | head -1` gives.
@@ -115,14 +116,7 @@ def test_versions_json_and_details_exclude_each_other(capsys: pytest.CaptureFixt
 def broken_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project that doctor reports an error on (exit code 1)."""
     project = tmp_path_factory.mktemp("project")
-    (project / "pom.xml").write_text(
-        '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
-        "<groupId>g</groupId><artifactId>a</artifactId><version>1</version>"
-        "<properties><flink.version>2.2.0</flink.version></properties>"
-        "<dependencies><dependency><groupId>org.apache.flink</groupId>"
-        "<artifactId>flink-streaming-java</artifactId><version>${flink.version}</version>"
-        "</dependency></dependencies></project>"
-    )
+    (project / "pom.xml").write_text(POM_WITH_A_DOCTOR_ERROR)
     return project
 
 
