@@ -1,4 +1,5 @@
-"""Within ``compiled_once()``, a Jinja environment compiles each source once; outside, Jinja is as shipped."""
+"""Within ``compiled_once()``, each source is compiled once for every Jinja environment with the same
+settings; outside, Jinja is as shipped."""
 
 from __future__ import annotations
 
@@ -34,6 +35,40 @@ def test_environments_do_not_share_code_since_their_settings_change_it() -> None
         assert braces.compile(source) is not brackets.compile(source)
         assert braces.from_string(source).render(x=1) == "[[ x ]]1"
         assert brackets.from_string(source).render(x=1) == "1{{ x }}"
+
+
+def test_environments_with_equal_settings_share_code_as_each_copier_run_makes_a_new_one() -> None:
+    with compiled_once():
+        first, second = jinja2.Environment(), jinja2.Environment()
+        assert first.compile(SOURCE) is second.compile(SOURCE)
+        assert second.from_string(SOURCE).render(items=["a"]) == "A"
+
+
+def test_a_filter_that_is_passed_other_arguments_or_is_another_function_gets_its_own_code() -> None:
+    source = "{{ x | shout }}"
+
+    def shout(value: str) -> str:
+        return value.upper()
+
+    @jinja2.pass_context
+    def shout_in_context(context: jinja2.runtime.Context, value: str) -> str:
+        return f"{value.upper()}{context.get('mark', '')}"
+
+    def whisper(value: str) -> str:
+        return value.lower()
+
+    with compiled_once():
+        environments = [jinja2.Environment() for _ in range(4)]
+        for env, function in zip(environments, [shout, shout_in_context, whisper, shout], strict=True):
+            env.filters["shout"] = function
+        codes = [env.compile(source) for env in environments]
+        assert codes[0] is codes[3]
+        assert len({id(code) for code in codes[:3]}) == 3
+        rendered = [env.from_string(source).render(x="Ab", mark="!") for env in environments]
+        assert rendered == ["AB", "AB!", "ab", "AB"]
+        # A filter added after the first compilation is seen.
+        environments[0].filters["other"] = whisper
+        assert environments[0].compile(source) is not codes[0]
 
 
 def test_a_syntax_error_is_raised_every_time_and_not_kept() -> None:
