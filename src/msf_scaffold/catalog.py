@@ -656,6 +656,17 @@ class TableSection(_Model):
         return self.model_copy(update={"format": fmt, "options": kept})
 
 
+class ConnectorKeys(_Model):
+    """The keys under ``prefix`` that a role's connector reads itself, besides the role's properties.
+
+    The connector ignores any other key under ``prefix``, so ``msf-scaffold doctor`` reports such a
+    key in the role's group (``source.efo.consumer.lifecycle`` for ``source.efo.lifecycle``).
+    """
+
+    prefix: str = Field(min_length=1)
+    keys: list[str] = Field(min_length=1)
+
+
 class ConnectorRole(_Model):
     """A connector in one role: the factory, its files, its properties and its permissions."""
 
@@ -684,6 +695,9 @@ class ConnectorRole(_Model):
     #: accepts them (it reports only near-misses of the group's own keys). Unset: the start-up check
     #: reports every other key of the group. A table with ``pass_through`` needs it.
     passes_other_keys: str | None = Field(default=None, min_length=1)
+    #: With ``passes_other_keys``: every key the connector itself reads under a prefix (Kinesis:
+    #: ``source.``), so that a key under it that the connector does not know can be reported.
+    connector_keys: ConnectorKeys | None = None
 
     def services_for(self, options: dict[str, str]) -> list[str]:
         """Ids of the local services the role needs under these option answers."""
@@ -716,6 +730,23 @@ class ConnectorRole(_Model):
                 raise ValueError(f"IAM statement {statement.sid} names unknown properties {unknown}")
         if self.table is not None:
             self._check_table(self.table)
+        return self
+
+    @model_validator(mode="after")
+    def _connector_keys(self) -> ConnectorRole:
+        own = self.connector_keys
+        if own is None:
+            return self
+        if self.passes_other_keys is None:
+            raise ValueError(
+                "`connector_keys` lists keys passed on to the connector: set `passes_other_keys`"
+            )
+        outside = [key for key in own.keys if not key.startswith(own.prefix)]
+        if outside:
+            raise ValueError(f"connector_keys {outside} do not start with its prefix {own.prefix!r}")
+        listed = [key for key in own.keys if key in {p.key for p in self.properties}]
+        if listed:
+            raise ValueError(f"connector_keys {listed} are properties of {self.property_group} already")
         return self
 
     def _allowed_values(self) -> dict[str, set[str] | None]:

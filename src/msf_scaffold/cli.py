@@ -240,8 +240,36 @@ warnings count too); 2: the project could not be checked. The rules: docs/doctor
 def _doctor(args: argparse.Namespace) -> int:
     from msf_scaffold import doctor  # noqa: PLC0415 - only this command needs it
 
+    if args.fix or args.diff or args.write:
+        return _doctor_fix(args)
     report = doctor.run_doctor(args.directory)
     print(doctor.render_json(report) if args.json else doctor.render_text(report))
+    return doctor.exit_code(report, strict=args.strict)
+
+
+def _doctor_fix(args: argparse.Namespace) -> int:
+    from msf_scaffold import doctor  # noqa: PLC0415 - only this command needs it
+    from msf_scaffold.doctor import fix  # noqa: PLC0415
+
+    if not args.fix:
+        option = "--write" if args.write else "--diff"
+        raise UserError(f"{option} needs --fix: msf-scaffold doctor --fix {option} [DIR]")
+    if args.diff and args.write:
+        raise UserError(
+            "--diff and --write exclude each other: --fix (or --fix --diff) shows the changes,"
+            " --fix --write applies them"
+        )
+    if args.json:
+        raise UserError("--json does not combine with --fix: run msf-scaffold doctor --json without --fix")
+    plan = fix.plan_fixes(args.directory)
+    if not args.write:
+        print(fix.render_diff(plan), end="")
+        print(fix.render_summary(plan, written=False), file=sys.stderr)
+        return doctor.exit_code(plan.report, strict=args.strict)
+    fix.write_fixes(plan)
+    print(fix.render_summary(plan, written=True) + "\n")
+    report = doctor.run_doctor(args.directory)
+    print(doctor.render_text(report))
     return doctor.exit_code(report, strict=args.strict)
 
 

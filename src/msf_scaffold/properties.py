@@ -117,3 +117,35 @@ def property_groups(
     assert first is not None
     groups.append(group(sinks[0], "dead-letter", first, DEAD_LETTER_GROUP, True))
     return groups
+
+
+#: The largest edit distance at which an unknown key or group counts as a misspelling of a known one:
+#: two edits (an adjacent swap is one), and fewer than a third of the known name's length, so that a
+#: short key such as ``topic`` is only matched by one edit. The generated start-up check
+#: (RuntimePropertySpec.MAX_DISTANCE and ``closest``) applies the same rule.
+MAX_DISTANCE = 2
+
+
+def closest_name(name: str, known: Sequence[str]) -> str | None:
+    """The name of ``known`` closest to ``name`` when it is a likely misspelling of it, else None.
+
+    The rule of :data:`MAX_DISTANCE`; the first one listed wins a tie, as in the generated job.
+    """
+    best, best_distance = None, MAX_DISTANCE + 1
+    for candidate in known:
+        distance = _distance(name, candidate)
+        if distance <= MAX_DISTANCE and distance * 3 < len(candidate) and distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _distance(a: str, b: str) -> int:
+    """The optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]

@@ -23,9 +23,17 @@ SERVICES = "org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"
         answers_for("1.20", "datagen", ("kinesis", "kafka", "print")),
         answers_for("2.2", "datagen", ("iceberg", "files", "firehose"), api="datastream"),
         answers_for("2.2", "kafka", ("iceberg", "files", "kinesis"), api="table"),
+        answers_for(
+            "2.2", "kinesis", ("kafka", "print"), iac="terraform", kinesis_reader="EFO",
+            kinesis_efo_lifecycle="SELF_MANAGED",
+        ),
+        answers_for("1.20", "mysql_cdc", ("dynamodb",), iac="cdk"),
     ],
-    ids=["2.2-kafka", "1.20-kafka", "defaults", "1.20-datagen-all-sinks", "2.2-iceberg-files", "2.2-table"],
-)
+    ids=[
+        "2.2-kafka", "1.20-kafka", "defaults", "1.20-datagen-all-sinks", "2.2-iceberg-files", "2.2-table",
+        "2.2-kinesis-efo-terraform", "1.20-mysql-cdk",
+    ],
+)  # fmt: skip
 def test_a_generated_project_has_no_findings(tmp_path: Path, answers: dict[str, Any]) -> None:
     project = render(tmp_path / "p", answers)
     report = run_doctor(project)

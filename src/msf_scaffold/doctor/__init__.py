@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from msf_scaffold.catalog import Catalog, load_catalog
-from msf_scaffold.doctor.project import load_project
+from msf_scaffold.doctor.project import Project, load_project
 from msf_scaffold.doctor.report import (
     SCHEMA_VERSION,
     DoctorReport,
@@ -48,7 +48,11 @@ def run_doctor(path: Path, catalog: Catalog | None = None) -> DoctorReport:
     Raises:
         UserError: when ``path`` has no pom.xml, or a pom or the built JAR cannot be read.
     """
-    project = load_project(path, catalog or load_catalog())
+    return report_of(load_project(path, catalog or load_catalog()), path)
+
+
+def report_of(project: Project, path: Path) -> DoctorReport:
+    """The report of a loaded project (``path`` as the user gave it)."""
     return DoctorReport(
         project=path.resolve(),
         flink_version=project.flink.text if project.flink else None,

@@ -71,15 +71,18 @@ class IacScan:
     iam: tuple[IamProblem, ...]
 
 
-def iac_files(project: Path) -> Iterator[Path]:
-    """IaC candidates below ``project``, skipping build output, dependencies and hidden directories."""
+def iac_files(project: Path, suffixes: frozenset[str] = IAC_SUFFIXES) -> Iterator[Path]:
+    """Files with one of ``suffixes`` (default: the IaC candidates) below ``project``.
+
+    Build output, dependencies and hidden directories are skipped.
+    """
     for directory, subdirectories, files in os.walk(project):
         subdirectories[:] = sorted(
             d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
         )
         for name in sorted(files):
             path = Path(directory) / name
-            if path.suffix in IAC_SUFFIXES and path.stat().st_size <= _MAX_BYTES:
+            if path.suffix in suffixes and path.stat().st_size <= _MAX_BYTES:
                 yield path
 
 

@@ -203,6 +203,11 @@ def load_pom(project: Path) -> Pom:
     )
 
 
+def pom_chain_paths(path: Path) -> tuple[Path, ...]:
+    """The pom at ``path`` and the parents reachable through ``<relativePath>``, the child first."""
+    return tuple(pom.path for pom in _pom_chain(path))
+
+
 # Reading ------------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from msf_scaffold.doctor.iac import IacScan, scan_iac
 from msf_scaffold.doctor.jar import JarContents, find_application_jar, inspect_jar
 from msf_scaffold.doctor.java import JavaFile, java_files
 from msf_scaffold.doctor.pom import Pom, load_pom
+from msf_scaffold.doctor.runtime_properties import DeclaredGroup, declared_groups
 from msf_scaffold.errors import UserError
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
@@ -48,6 +49,8 @@ class Project:
     iac: IacScan
     jar: JarContents | None
     catalog: Catalog
+    #: The runtime property groups its files declare (local JSON, IaC, README).
+    properties: tuple[DeclaredGroup, ...] = ()
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the project root (POSIX), e.g. ``../pom.xml`` for a parent pom."""
@@ -124,4 +127,5 @@ def load_project(root: Path, catalog: Catalog) -> Project:
         iac=scan_iac(root),
         jar=inspect_jar(jar_path) if jar_path else None,
         catalog=catalog,
+        properties=declared_groups(root),
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
+
+from msf_scaffold.doctor.remedies import Remedy
 
 #: The version of the JSON report's shape (``schema_version``). Adding a field keeps it; removing or
 #: renaming a field, or changing what a field means, increments it (docs/doctor.md).
@@ -42,6 +44,7 @@ class Finding:
         fix: how to fix it.
         file: the file, relative to the project (POSIX separators).
         line: the 1-based line, or None when the finding concerns the whole file.
+        remedy: what ``doctor --fix`` changes to fix it, or None (not part of the JSON report).
     """
 
     rule: str
@@ -51,6 +54,7 @@ class Finding:
     fix: str
     file: str
     line: int | None = None
+    remedy: Remedy | None = field(default=None, compare=False, repr=False)
 
     @property
     def location(self) -> str:

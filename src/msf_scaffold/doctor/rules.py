@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from msf_scaffold.catalog import DEAD_LETTER_GROUP, ConnectorRole
 from msf_scaffold.doctor.iac import TRUST_PRINCIPAL
 from msf_scaffold.doctor.jar import CLASS_MAJOR_OFFSET, RUNTIME_PREFIXES, ClassFile, MavenArtifact
 from msf_scaffold.doctor.java import (
@@ -32,7 +33,16 @@ from msf_scaffold.doctor.java import (
 )
 from msf_scaffold.doctor.pom import Dependency, Location
 from msf_scaffold.doctor.project import FlinkVersion, Project
+from msf_scaffold.doctor.remedies import (
+    Remedy,
+    SetScope,
+    SetVersion,
+    ShadeExclude,
+    ShadeTransformer,
+    uid_remedy,
+)
 from msf_scaffold.doctor.report import Finding, Severity
+from msf_scaffold.properties import closest_name
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -45,6 +55,8 @@ class Issue:
     message: str
     fix: str
     where: Location
+    #: What ``doctor --fix`` changes to fix it (docs/doctor.md), or None when it is not mechanical.
+    remedy: Remedy | None = None
 
 
 Check = Callable[[Project], Iterator[Issue]]
@@ -76,7 +88,9 @@ def rule(rule_id: str, name: str, summary: str) -> Callable[[Check], Check]:
 def check(project: Project) -> list[Finding]:
     """Runs every rule on ``project``."""
     return [
-        Finding(r.id, r.name, i.severity, i.message, i.fix, project.relative(i.where.file), i.where.line)
+        Finding(
+            r.id, r.name, i.severity, i.message, i.fix, project.relative(i.where.file), i.where.line, i.remedy
+        )
         for r in RULES
         for i in r.check(project)
     ]
@@ -164,6 +178,7 @@ def _compare_line(
         " connector's compatibility table before changing its major version."
     )
     name = f"{dependency.group}:{dependency.artifact} {what}"
+    remedy = SetVersion(dependency, pinned) if pinned and what.startswith("version ") else None
     if built.major != flink.major or built.minor > flink.minor:
         newer = "a newer Flink" if built.major == flink.major else f"Flink {built.major}.x"
         yield Issue(
@@ -172,6 +187,7 @@ def _compare_line(
             f" for {newer} fails at runtime with missing or changed Flink classes.",
             fix,
             where,
+            remedy,
         )
     elif built.minor < expected.minor:
         yield Issue(
@@ -180,6 +196,7 @@ def _compare_line(
             f" usually works, but it is not the release built for Flink {expected.line}.",
             fix,
             where,
+            remedy,
         )
 
 
@@ -340,6 +357,7 @@ def runtime_bundled(project: Project) -> Iterator[Issue]:
                 "Add <scope>provided</scope> to the dependency (for runs in the IDE, add provided"
                 " dependencies to the run configuration's classpath).",
                 dependency.where,
+                SetScope(dependency),
             )
     if shade is not None:
         yield from _bundled_logging(project)
@@ -389,6 +407,7 @@ def _bundled_logging(project: Project) -> Iterator[Issue]:
             f"Add <exclude>{group}:*</exclude> to the maven-shade-plugin's <artifactSet><excludes>"
             " (keep the dependencies for local runs, or give them provided scope).",
             bundled[0].where,
+            ShadeExclude(shade.where, f"{group}:*"),
         )
 
 
@@ -441,6 +460,7 @@ def shade_config(project: Project) -> Iterator[Issue]:
         '<transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>'
         " belongs in the shade plugin's <transformers>.",
         shade.where,
+        ShadeTransformer(shade.where),
     )
 
 
@@ -629,6 +649,7 @@ def _missing_uids_in(source: JavaFile) -> Iterator[Issue]:
             f'Add .uid("<stable-unique-id>") (and .name(...)) after .{call.name}(...); never change a uid'
             " once the job runs in production.",
             Location(source.path, source.line_of(call.start)),
+            uid_remedy(source, call, chain, _MODIFIERS) if edge else None,
         )
 
     yield from _iceberg_flink_sinks(source)
@@ -954,4 +975,153 @@ def _class_version_fix(origin: _Origin, release: int) -> str:
         " versions`). `./mvnw dependency:tree` shows what brings it in; give it provided scope"
         " instead if the MSF runtime provides it. The enforcer rule enforceBytecodeVersion with"
         f" <maxJdkVersion>{release}</maxJdkVersion> fails the build on such a jar."
+    )
+
+
+# MSF011 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _KeyProblem:
+    message: str
+    fix: str
+
+
+@rule("MSF011", "runtime-property-key", "a runtime property key or group no connector of the project reads")
+def runtime_property_keys(project: Project) -> Iterator[Issue]:
+    """Declared runtime property groups against the keys of the catalog's connector roles."""
+    by_group: dict[str, list[ConnectorRole]] = defaultdict(list)
+    for connector in project.catalog.connectors.values():
+        for role in (connector.source, connector.sink):
+            if role is not None:
+                by_group[role.property_group].append(role)
+    used = _used_roles(project, by_group)
+    known_groups = [*by_group, DEAD_LETTER_GROUP]
+    read_in_code = "\n".join(source.text for source in project.java)
+    for declared in project.properties:
+        severity = WARNING if declared.documentation else ERROR
+        strict = declared.group in known_groups
+        if declared.group == DEAD_LETTER_GROUP:
+            sinks = [r for r in used if any(r is c.sink for c in project.catalog.connectors.values())]
+            candidates = sinks or [c.sink for c in project.catalog.connectors.values() if c.sink is not None]
+        elif strict:
+            candidates = by_group[declared.group]
+        else:
+            near = closest_name(declared.group, known_groups)
+            if near is not None and f'"{declared.group}"' not in read_in_code:
+                yield Issue(
+                    severity,
+                    f"Property group '{declared.group}' is not a group of any connector; did you mean"
+                    f" '{near}'? The job reads no group of that name, so none of its keys take effect"
+                    " (a project generated by msf-scaffold refuses it at start-up).",
+                    f"Rename the group to '{near}'{_where_else(declared.documentation)}.",
+                    Location(declared.file, declared.line),
+                )
+                continue
+            # An application's own group (InputStream0): checked only against the roles it resembles.
+            candidates = [r for r in used if any(k.key in _listed(r) for k in declared.keys)]
+        candidates = _closest_roles(candidates, [k.key for k in declared.keys])
+        for key in declared.keys:
+            problem = _key_problem(declared.group, key.key, key.valued, candidates, strict)
+            if problem is not None:
+                fix = problem.fix + _where_else(declared.documentation)
+                yield Issue(severity, problem.message, fix + ".", Location(declared.file, key.line))
+
+
+def _where_else(documentation: bool) -> str:
+    return " (this is documentation: correct it where the application's runtime properties are set too)" * (
+        documentation
+    )
+
+
+def _listed(role: ConnectorRole) -> list[str]:
+    """The keys a role reads: its properties and, where the catalog lists them, its connector's own."""
+    keys = list(dict.fromkeys(p.key for p in role.properties))
+    return keys + (role.connector_keys.keys if role.connector_keys is not None else [])
+
+
+def _used_roles(project: Project, by_group: dict[str, list[ConnectorRole]]) -> list[ConnectorRole]:
+    """The roles of the connectors the pom depends on, and of the catalog groups the project declares.
+
+    A connector counts when the pom has one of its compile dependencies that no other connector has.
+    """
+
+    def plain(artifact: str) -> str:
+        return re.sub(r"-\d+\.\d+$", "", _plain(artifact))
+
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for connector_id, connector in project.catalog.connectors.items():
+        for dependency in connector.dependencies:
+            if dependency.scope == "compile":
+                owners[(dependency.group, plain(dependency.artifact))].add(connector_id)
+    in_pom = {(d.group, plain(d.artifact)) for d in project.pom.dependencies}
+    used = {next(iter(ids)) for coordinate, ids in owners.items() if len(ids) == 1 and coordinate in in_pom}
+    connectors = [project.catalog.connectors[connector_id] for connector_id in sorted(used)]
+    roles = [role for c in connectors for role in (c.source, c.sink) if role is not None]
+    declared = [role for d in project.properties for role in by_group.get(d.group, [])]
+    return list({id(role): role for role in [*roles, *declared]}.values())
+
+
+def _closest_roles(roles: list[ConnectorRole], keys: list[str]) -> list[ConnectorRole]:
+    """The roles that share the most keys with a group (all of them when none shares one)."""
+    shared = [(sum(1 for key in set(keys) if key in _listed(role)), role) for role in roles]
+    best = max((count for count, _ in shared), default=0)
+    return [role for count, role in shared if count == best] if best else roles
+
+
+def _key_problem(
+    group: str, key: str, valued: bool, roles: list[ConnectorRole], strict: bool
+) -> _KeyProblem | None:
+    """What is wrong with ``key`` in a group read by one of ``roles``, or None.
+
+    The rule of the generated start-up check (RuntimePropertySpec): a key no role lists is reported,
+    with the closest listed key when it is a likely misspelling; a role that passes its other keys
+    on accepts them, except near-misses, and except keys under the prefix its connector owns that it
+    does not know (catalog ``connector_keys``). A group the catalog does not know (``strict`` False)
+    may hold the application's own keys, so only near-misses and unknown keys under a connector's
+    prefix are reported there.
+    """
+    listed = list(dict.fromkeys(k for role in roles for k in _listed(role)))
+    if key in listed:
+        secret = next((p.env for r in roles for p in r.properties if p.key == key and p.env), None)
+        if secret is None or not valued:
+            return None
+        return _KeyProblem(
+            f"Key '{key}' in property group '{group}' is a secret: runtime properties are visible to"
+            " anyone who can describe the application, and a project generated by msf-scaffold refuses"
+            " it at start-up.",
+            f"Remove it and keep it in the Secrets Manager secret that 'secret.arn' names (for a local run,"
+            f" in the environment variable {secret})",
+        )
+    ignored = "so the setting silently has no effect" + (
+        " (a project generated by msf-scaffold refuses it at start-up)" * strict
+    )
+    near = closest_name(key, listed)
+    if near is not None:
+        return _KeyProblem(
+            f"Key '{key}' in property group '{group}' is not a key of the group; did you mean '{near}'? No"
+            f" connector reads '{key}', {ignored}.",
+            f"Rename it to '{near}'",
+        )
+    owners = [r for r in roles if r.connector_keys is not None and key.startswith(r.connector_keys.prefix)]
+    passing = [r for r in roles if r.passes_other_keys is not None and r not in owners]
+    if owners and not passing:
+        own = owners[0].connector_keys
+        assert own is not None
+        last = key.rsplit(".", 1)[-1]
+        same_end = [k for k in listed if k.startswith(own.prefix) and k.rsplit(".", 1)[-1] == last]
+        hint = f" ('{same_end[0]}' ends the same way)" if same_end else ""
+        connector = re.sub(r"\s*\(.*\)$", "", owners[0].passes_other_keys or "the connector")
+        return _KeyProblem(
+            f"Key '{key}' in property group '{group}' is not a key of {connector}, which takes every"
+            f" '{own.prefix}' key it knows from the group and ignores the others, so the setting silently"
+            " has no effect.",
+            f"Use the connector's key{hint}; its '{own.prefix}' keys are "
+            + ", ".join(k for k in listed if k.startswith(own.prefix)),
+        )
+    if not strict or passing:
+        return None
+    return _KeyProblem(
+        f"Key '{key}' in property group '{group}' is not a key of the group, {ignored}.",
+        f"Remove it, or use one of the group's keys: {', '.join(listed)}",
     )
