@@ -6,12 +6,15 @@ Every error becomes a message on standard error and an exit code here, and only 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -293,10 +296,12 @@ def _new(args: argparse.Namespace) -> int:
         if not interactive:
             raise UserError("give the new project's directory: msf-scaffold new DEST")
         destination = prompts.ask_destination()
+    preset_name = args.preset
     if interactive and not args.preset and not args.answers_file:
         chosen = prompts.ask_preset(load_presets())
         if chosen is not None:
             data = {**chosen.answers, **data}
+            preset_name = chosen.name
     git = not args.no_git
     if interactive and git:
         git = prompts.confirm("Create a git repository with a first commit?", default=True)
@@ -311,7 +316,9 @@ def _new(args: argparse.Namespace) -> int:
         git=git,
         user_defaults=org.defaults if org else None,
         check_answers=org.check if org else None,
-        confirm=prompts.confirm_summary if interactive else None,
+        confirm=functools.partial(prompts.confirm_summary, preset=preset_name, destination=destination)
+        if interactive
+        else None,
     )
     print(_summary(result))
     step = "at the build question"
@@ -353,9 +360,11 @@ def _first_build(project: Path) -> int:
 def _presets(args: argparse.Namespace) -> int:
     from msf_scaffold.presets import load_presets  # noqa: PLC0415
 
+    width = max(shutil.get_terminal_size((100, 24)).columns - 1, 60)
     for item in load_presets().values():
         answers = ", ".join(f"{key}={value}" for key, value in item.answers.items())
-        print(f"{item.name:<20} {item.description}\n{'':<20} ({answers})")
+        for text in (f"{item.name:<20} {item.description}", f"{'':<20} ({answers})"):
+            print(textwrap.fill(text, width, subsequent_indent=" " * 21, break_on_hyphens=False))
     return 0
 
 

@@ -47,11 +47,12 @@ def _choices(spec: Any, context: dict[str, Any]) -> list[tuple[str, str, str | N
     if isinstance(spec, str):
         spec = yaml.safe_load(_environment().from_string(spec).render(**context))
     result = []
-    for label, value in (spec or {}).items():
+    for wrapped, value in (spec or {}).items():
+        label = " ".join(str(wrapped).split())  # labels are wrapped for an 80-column terminal
         if isinstance(value, dict):
-            result.append((str(label), str(value["value"]), value.get("validator")))
+            result.append((label, str(value["value"]), value.get("validator")))
         else:
-            result.append((str(label), str(value), None))
+            result.append((label, str(value), None))
     return result
 
 

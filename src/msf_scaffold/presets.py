@@ -1,12 +1,13 @@
 """Presets: answers for the common pipelines, kept as copier data files in ``presets/``.
 
-A preset is a YAML mapping of question to answer whose first line is a ``# `` comment that
-describes it. The CLI applies one with ``--preset NAME``; plain copier uses the same file with
-``copier copy --data-file presets/NAME.yml``.
+A preset is a YAML mapping of question to answer whose first lines are a ``# `` comment that
+describes it (wrapped over as many lines as it needs). The CLI applies one with ``--preset NAME``;
+plain copier uses the same file with ``copier copy --data-file presets/NAME.yml``.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,14 @@ def load_presets(directory: Path | None = None) -> dict[str, Preset]:
     result = {}
     for path in sorted(directory.glob("*.yml")):
         text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        if not first.startswith("# "):
+        comment = list(itertools.takewhile(lambda line: line.startswith("# "), text.splitlines()))
+        if not comment:
             raise CatalogError(f"preset {path.name} must start with a '# ' line that describes it")
         answers = load_yaml(text)
         if not isinstance(answers, dict) or not answers:
             raise CatalogError(f"preset {path.name} must be a mapping of question: answer")
-        result[path.stem] = Preset(path.stem, first[2:].strip(), answers)
+        description = " ".join(line[2:].strip() for line in comment)
+        result[path.stem] = Preset(path.stem, description, answers)
     return result
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Any
 
+import jinja2
 import yaml
 
 from msf_scaffold.errors import CatalogError, UserError
@@ -135,3 +137,87 @@ def _one_item(value: Any, spec: Mapping[str, Any]) -> str:
     if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", text):
         return text
     return str(spec.get("default", "")).strip("[] ")
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answered question as the questionnaire showed it."""
+
+    name: str
+    value: Any
+    #: The default the question offered, given the earlier answers (None when it cannot be rendered).
+    default: Any
+    #: The choices' labels by value, each on one line (empty for a free-text question).
+    labels: dict[str, str]
+
+
+def answered_questions(
+    template_root: Path, answers: Mapping[str, Any], destination: str = "."
+) -> list[Answered]:
+    """The questions ``answers`` answer, in the order copier asks them, with their defaults and labels.
+
+    Defaults and choices are rendered as copier renders them: with the catalog, copier's Jinja
+    filters and the earlier answers (a question not asked keeps its default for the later ones).
+    ``destination`` is the name of the project folder, which some defaults read.
+    """
+    from msf_scaffold.docs import template_context  # noqa: PLC0415 - the catalog loads only here
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_root),
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    context: dict[str, Any] = {
+        **template_context(template_root),
+        "_copier_conf": {"dst_path": PurePath(destination)},
+    }
+    result = []
+    for name, spec in questions(template_root).items():
+        default = _rendered(_default, env, spec, context)
+        if name in answers:
+            labels = _rendered(_labels, env, spec, context) or {}
+            result.append(Answered(name, answers[name], default, labels))
+        context[name] = answers.get(name, default)
+    return result
+
+
+def _rendered(
+    render: Callable[[jinja2.Environment, Mapping[str, Any], dict[str, Any]], Any],
+    env: jinja2.Environment,
+    spec: Mapping[str, Any],
+    context: dict[str, Any],
+) -> Any:
+    """What ``render`` gives, or None when the question's text does not render (another template)."""
+    try:
+        return render(env, spec, context)
+    except (jinja2.TemplateError, YAMLError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _default(env: jinja2.Environment, spec: Mapping[str, Any], context: dict[str, Any]) -> Any:
+    value = spec.get("default")
+    if not isinstance(value, str):
+        return value
+    text = env.from_string(value).render(context)
+    if spec.get("multiselect") or spec.get("type") == "yaml":
+        return load_yaml(text)
+    if spec.get("type") == "bool":
+        return text.strip().lower() in {"true", "yes", "y", "on", "1"}
+    return text
+
+
+def _labels(env: jinja2.Environment, spec: Mapping[str, Any], context: dict[str, Any]) -> dict[str, str]:
+    choices = spec.get("choices")
+    if isinstance(choices, str):
+        choices = load_yaml(env.from_string(choices).render(context))
+    pairs: Iterable[Any] = choices.items() if isinstance(choices, dict) else choices or []
+    labels = {}
+    for pair in pairs:
+        label, value = pair if isinstance(pair, (list, tuple)) else (pair, pair)
+        if isinstance(value, dict):
+            value = value.get("value")
+        labels[str(value)] = " ".join(str(label).split())  # labels are wrapped for the terminal
+    return labels

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -11,13 +13,14 @@ import pytest
 
 from msf_scaffold.presets import load_presets
 from tests.helpers import ROOT, answers_file
+from tests.questionnaire import Questionnaire
 
 DOWN, ENTER = "\x1b[B", "\r"
 # copier's question mark (a microphone), then terminal styling, then the question's text.
 COPIER_QUESTION = "\U0001f3a4(?:\x1b\\[[0-9;]*m)* "
 
 
-def _spawn(cwd: Path, *args: str) -> pexpect.spawn:
+def _spawn(cwd: Path, *args: str, columns: int = 160) -> pexpect.spawn:
     env = {
         **os.environ,
         "TERM": "xterm",
@@ -29,7 +32,7 @@ def _spawn(cwd: Path, *args: str) -> pexpect.spawn:
         ["-m", "msf_scaffold", "new", *args],
         cwd=str(cwd),
         env=env,
-        dimensions=(50, 160),
+        dimensions=(50, columns),
         encoding="utf-8",
         timeout=60,
     )
@@ -123,6 +126,64 @@ def test_a_bad_answer_is_asked_again_with_the_rule(tmp_path: Path) -> None:
 
     assert child.exitstatus == 0
     assert answers_file(tmp_path / "app")["project_name"] == "Orders"
+
+
+# Terminal control sequences (styles, cursor moves, modes) and carriage returns: not text on screen.
+CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+
+
+def test_every_help_is_read_in_full_at_80_columns(tmp_path: Path) -> None:
+    data = {"source": "kafka", "sinks": ["kinesis", "iceberg", "files"]}
+    child = _spawn(
+        tmp_path, "app", "--no-git", "-d", "source=kafka", "-d", "sinks=[kinesis, iceberg, files]", columns=80
+    )
+    screen = io.StringIO()
+    child.logfile_read = screen
+    child.expect(r"Start from a preset pipeline\?")
+    child.send(ENTER)
+    _answer_copier_questions_with_defaults(child, "Your project:")
+    child.expect(r"Create it\?")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 1, child.before
+    shown = CONTROL.sub("", screen.getvalue())
+    questionnaire = Questionnaire(ROOT, "app")
+    answers = {**questionnaire.defaults(), **data}
+    asked = [
+        name for name in questionnaire.names() if name not in data and questionnaire.asked(name, answers)
+    ]
+    assert {"experience", "kafka_auth", "iceberg_catalog", "files_format", "tags", "backstage"} <= set(asked)
+    for name in asked:
+        help_text = questionnaire.env.from_string(str(questionnaire.questions[name]["help"])).render(
+            **questionnaire.context, **answers
+        )
+        for line in help_text.splitlines():
+            assert f"{line}\n" in shown, (name, line)
+    summary = shown[shown.index("Your project:") : shown.index("Create it?")]
+    assert max(len(line) for line in summary.splitlines()) < 80, summary
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keys_typed_ahead_do_not_confirm_the_summary(tmp_path: Path) -> None:
+    child = _spawn(tmp_path, "app", "--no-git", "--preset", "local-demo")
+    backstage = "Add a Backstage catalog-info.yaml so that the"
+    _answer_copier_questions_with_defaults(child, r"\(y/N\)", {backstage[:30]})
+    child.send("y" + ENTER + "y" + ENTER)  # yes to Backstage, then a yes and Enter typed ahead
+    child.expect("Your project:")
+    child.expect(r"Create it\?")
+    waiting = child.expect([pexpect.TIMEOUT, "Run the first build now", pexpect.EOF], timeout=5)
+    assert waiting == 0, "the confirmation must wait for an answer given after the summary"
+    assert not (tmp_path / "app").exists()
+    child.send("y")
+    child.expect("Run the first build now")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 0
+    assert answers_file(tmp_path / "app")["backstage"] is True
 
 
 @pytest.fixture(autouse=True)
