@@ -154,6 +154,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor_command.add_argument("--json", action="store_true", help="machine-readable output")
     doctor_command.add_argument("--strict", action="store_true", help="fail on warnings too (exit code 1)")
+    doctor_command.add_argument(
+        "--fix", action="store_true", help="show the mechanical fixes as a unified diff (see --write)"
+    )
+    doctor_command.add_argument(
+        "--diff", action="store_true", help="with --fix: print the diff, write nothing (the default)"
+    )
+    doctor_command.add_argument(
+        "--write", action="store_true", help="with --fix: apply the fixes, then check the project again"
+    )
     doctor_command.set_defaults(handler=_doctor)
 
     versions = commands.add_parser(
@@ -192,6 +201,35 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on-stale", action="store_true", help="exit code 1 when a newer release fits (default: 0)"
     )
     fresh.set_defaults(handler=_freshness)
+
+    web = commands.add_parser(
+        "serve", help="run the web front door: a form, /starter.zip, /metadata", description=_SERVE_HELP
+    )
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    web.add_argument(
+        "--defaults",
+        "--org-defaults",
+        dest="org_defaults",
+        type=_path,
+        metavar="FILE",
+        help="organisation defaults file, as for `new --org-defaults` (default: $MSF_SCAFFOLD_ORG_DEFAULTS)",
+    )
+    web.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest a request waits for its project, then 503 (default: 60)",
+    )
+    web.add_argument(
+        "--max-waiting",
+        type=int,
+        default=16,
+        metavar="N",
+        help="requests that may wait for a render; more get 503 at once (default: 16)",
+    )
+    web.set_defaults(handler=_serve)
     return parser
 
 
@@ -406,6 +444,38 @@ def _freshness(args: argparse.Namespace) -> int:
     )
     print(render_json(report) if args.json else render_text(report))
     return 1 if args.fail_on_stale and report.stale else 0
+
+
+_SERVE_HELP = """Serve a web form and an HTTP API that generate projects as `msf-scaffold new --no-git`
+does: GET /metadata (the questions, choices per Flink line, defaults, versions), GET
+/starter.zip?source=kafka&sinks=kafka,print (the project as a zip) and GET /preview?... (its files
+as JSON). Refused answers get HTTP 400 with the CLI's message. Needs the serve extra:
+pip install 'msf-scaffold[serve]'. See docs/serve.md."""
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from msf_scaffold.serve import Settings, serve  # noqa: PLC0415 - the serve extra
+    except ModuleNotFoundError as error:
+        if error.name not in ("starlette", "uvicorn"):
+            raise
+        raise UserError(
+            f"`msf-scaffold serve` needs {error.name}, from the serve extra: "
+            "pip install 'msf-scaffold[serve]'"
+        ) from None
+    from msf_scaffold.org_defaults import load_org_defaults  # noqa: PLC0415
+    from msf_scaffold.questions import question_names  # noqa: PLC0415
+    from msf_scaffold.template_source import bundled_template, package_checkout  # noqa: PLC0415
+
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is not a port; give 1 to 65535 (or 0 for any free port)")
+    org = load_org_defaults(args.org_defaults, question_names(package_checkout() or bundled_template()))
+    settings = Settings(org=org, timeout=args.timeout, max_waiting=args.max_waiting)
+    try:
+        serve(args.host, args.port, settings)
+    except (KeyboardInterrupt, Terminated):  # uvicorn has shut down gracefully, then passes the signal on
+        return 0
+    return 0
 
 
 def _parse_data(pairs: list[str]) -> dict[str, str]:

@@ -270,11 +270,14 @@ def _api_sections(catalog: Catalog) -> list[str]:
 
 def generated_pages(root: Path) -> dict[Path, str]:
     """Each generated page's path and content."""
+    from msf_scaffold.backstage_template import render_template  # noqa: PLC0415 (it imports this module)
+
     catalog = load_catalog(root / "src" / "msf_scaffold" / "catalog")
     return {
         root / "docs" / "options.md": render_options(root, catalog),
         root / "docs" / "compatibility.md": render_compatibility(catalog),
         root / "README.md": _readme(root, catalog),
+        root / "backstage" / "template.yaml": render_template(root, catalog),
     }
 
 
