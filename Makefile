@@ -1,4 +1,4 @@
-# The commands of the README. Everything installs into .venv; nothing is installed globally.
+# The commands of the README. Everything installs into .venv (the demo into .venv-demo); nothing is installed globally.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,13 +16,29 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)-checkov/bin/pip install --quiet "$$($(BIN)/python tools/extra_requirement.py checkov)"
 	touch $@
 
+## system-packages, system-packages-demo: the Debian packages `make test` or `make demo` needs
+## (tools/system-packages.sh: installs the missing ones as root, otherwise prints the apt-get command)
+.PHONY: system-packages system-packages-demo
+system-packages:
+	tools/system-packages.sh test
+
+system-packages-demo:
+	tools/system-packages.sh demo
+
 ## demo: generate a project (data generator -> print), build and test it, run the job locally;
-## then the default project (Kinesis -> Kinesis) against a local Kinesis emulator
-demo: install e2e-deps
-	$(BIN)/python tools/demo.py
+## then the default project (Kinesis -> Kinesis) against a local Kinesis emulator. Its own small
+## environment, .venv-demo: msf-scaffold and the Kinesis client of the demo extra, no dev tools.
+DEMO_VENV := .venv-demo
+demo: system-packages-demo $(DEMO_VENV)/.installed e2e-deps
+	$(DEMO_VENV)/bin/python tools/demo.py
+
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/pip install --quiet -e '.[demo]'
+	touch $@
 
 ## test: lint, type checks, the freshness report, then every test tier
-test: lint typecheck freshness test-fast test-slow test-e2e
+test: system-packages lint typecheck freshness test-fast test-slow test-e2e
 
 lint: install renovate-check actionlint
 	$(BIN)/ruff check src tests tools benchmarks
@@ -33,13 +49,13 @@ typecheck: install
 ## unit and render tiers, in parallel (the render tier runs Renovate's validator, actionlint and hclfmt on
 ## generated projects)
 test-fast: install renovate-deps .tools/bin/actionlint iac-tools
-	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e and not browser"
 
-## compile, demo, network and iac tiers: Maven builds of generated projects, catalog coordinates on
-## Maven Central, cdk synth and checkov; two workers, a test file each at a time, so that the
-## other tiers run while the compile tier's reactor builds
+## compile, demo, network, iac and browser tiers: Maven builds of generated projects, catalog
+## coordinates on Maven Central, cdk synth and checkov, the serve page in headless Chromium; two
+## workers, a test file each at a time, so that the other tiers run while the compile tier's reactor builds
 test-slow: install e2e-deps iac-tools
-	$(BIN)/pytest -n 2 --dist loadfile -m "compile or demo or network or iac" -rxX
+	$(BIN)/pytest -n 2 --dist loadfile -m "compile or demo or network or iac or browser" -rxX
 
 ## iac-tools: hclfmt, HCL's formatter (what `terraform fmt` applies), built with Go into .tools/bin
 # v2.23.0: the HCL that Terraform 1.11 formats with, and it builds with Debian's Go 1.19 too.
@@ -105,6 +121,11 @@ test-e2e: install e2e-deps
 freshness: install
 	-$(BIN)/msf-scaffold freshness
 
+## serve: start the web front door, msf-scaffold serve, on http://127.0.0.1:8080/ (docs/serve.md)
+.PHONY: serve
+serve: install
+	$(BIN)/msf-scaffold serve
+
 ## bench: measure generation, builds, verification and the job; print a table, write docs/performance.md
 bench: install
 	$(BIN)/python -m benchmarks
@@ -115,4 +136,4 @@ docs: install
 	$(BIN)/python -m tests.matrix_docs
 
 clean:
-	rm -rf $(VENV) $(VENV)-checkov .tools .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules tools/renovate/node_modules
+	rm -rf $(VENV) $(VENV)-checkov $(DEMO_VENV) .tools .demo .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules tools/renovate/node_modules

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import copier
-import jsonschema
 import yaml
 from tools.release import create_tags
 
@@ -245,6 +244,8 @@ def compose_errors(document: Any) -> list[str]:
     The schema is the copy of compose-spec.json that check-jsonschema ships and keeps current
     (``check-jsonschema --builtin-schema vendor.compose-spec``).
     """
+    import jsonschema  # noqa: PLC0415 - `make demo` imports this module without the dev extra
+
     schema = json.loads(
         (resources.files("check_jsonschema") / "builtin_schemas/vendor/compose-spec.json").read_text("utf-8")
     )

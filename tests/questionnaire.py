@@ -58,6 +58,14 @@ class Questionnaire:
             return when
         return bool(cast_to_bool(self._render(str(when), answers)))
 
+    def prompted(self, name: str, answers: dict[str, Any]) -> bool:
+        """Whether copier prompts for ``name``: its `when` holds and so does its `ask` (the experience
+        level's); a question not prompted keeps its default unless ``-d`` gives it."""
+        ask = self.questions[name].get("ask", True)
+        if not isinstance(ask, bool):
+            ask = bool(cast_to_bool(self._render(str(ask), answers)))
+        return ask and self.asked(name, answers)
+
     def when_variables(self, name: str) -> set[str]:
         """The answers a question's `when` reads."""
         when = self.questions[name].get("when")
@@ -114,6 +122,8 @@ class Questionnaire:
                 default = yaml.safe_load(default)
             if question.get("type") == "bool":
                 default = bool(cast_to_bool(default))
+            if question.get("type") == "int":
+                default = int(default)
             answers[name] = default
         return answers
 

@@ -98,8 +98,10 @@ def _term(name: str, term: str, text: str) -> dict[str, Any]:
 
 
 def _paragraphs(text: str) -> str:
-    """A help text as a form shows it: the lines of each paragraph joined into one (the questionnaire
-    wraps them for the terminal); paragraphs stay apart, separated by a blank line."""
+    """A help text as a form shows it: each paragraph's lines joined into one line.
+
+    The questionnaire wraps helps for the terminal; paragraphs (blank lines) stay apart.
+    """
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "\n\n".join(re.sub(r"\s*\n\s*", " ", paragraph) for paragraph in paragraphs)
 
@@ -119,7 +121,13 @@ def _default(spec: dict[str, Any], context: dict[str, Any]) -> tuple[bool, Any]:
     if spec.get("multiselect") or spec.get("type") == "yaml":
         return True, yaml.safe_load(rendered)
     if spec.get("type") == "bool":
-        return True, bool(spec.get("default"))
+        # A literal, or a catalog value rendered as text (True/False).
+        default = spec.get("default")
+        return True, rendered.strip().lower() in {"true", "yes", "y", "on", "1"} if isinstance(
+            default, str
+        ) else bool(default)
+    if spec.get("type") == "int":
+        return True, int(rendered)
     return True, rendered
 
 
@@ -156,6 +164,8 @@ class _Builder:
             result.update(type="object", additionalProperties={"type": "string"})
         elif kind == "bool":
             result["type"] = "boolean"
+        elif kind == "int":
+            result["type"] = "integer"
         else:
             result["type"] = "string"
         if "choices" in spec and name not in PER_LINE:

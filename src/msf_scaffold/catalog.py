@@ -304,6 +304,24 @@ class Banned(_Model):
     transitive: bool = True
 
 
+class ShadeResources(_Model):
+    """``build.yml`` ``shade``: what the shade plugin does with resources of the bundled jars.
+
+    ``excludes`` are left out of every bundled jar; ``appended`` are files that several bundled
+    jars carry, appended into one.
+    """
+
+    @model_validator(mode="after")
+    def _no_classes(self) -> ShadeResources:
+        for path in self.excludes + self.appended:
+            if path.endswith(".class") and "module-info" not in path:
+                raise ValueError(f"shade entry {path!r} names classes; only resources belong here")
+        return self
+
+    excludes: list[str]
+    appended: list[str]
+
+
 class BuildCatalog(_Model):
     """``build.yml``: what every generated project uses."""
 
@@ -318,6 +336,7 @@ class BuildCatalog(_Model):
     github_actions: dict[str, str]
     boms: list[Bom]
     dependencies: list[Dependency]
+    shade: ShadeResources
     banned: list[Banned]
 
 
@@ -667,6 +686,26 @@ class ConnectorKeys(_Model):
     keys: list[str] = Field(min_length=1)
 
 
+class Endpoint(_Model):
+    """A runtime property that names a network endpoint: a local run checks that it answers first.
+
+    ``form`` says how the value reads: ``servers``, a comma-separated ``host:port`` list (Kafka's
+    ``bootstrap.servers``); ``url``, an endpoint override (``aws.endpoint``), whose port is the
+    URL's or its scheme's (80, 443); ``host``, a host name whose port is the value (or default) of
+    the key ``port`` names.
+    """
+
+    key: str = Field(min_length=1)
+    form: Literal["servers", "url", "host"]
+    port: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _port(self) -> Endpoint:
+        if (self.form == "host") != (self.port is not None):
+            raise ValueError(f"endpoint {self.key}: `port` names the port's key exactly when form is host")
+        return self
+
+
 class ConnectorRole(_Model):
     """A connector in one role: the factory, its files, its properties and its permissions."""
 
@@ -698,6 +737,9 @@ class ConnectorRole(_Model):
     #: With ``passes_other_keys``: every key the connector itself reads under a prefix (Kinesis:
     #: ``source.``), so that a key under it that the connector does not know can be reported.
     connector_keys: ConnectorKeys | None = None
+    #: The keys that name a network endpoint (a broker, a database, an AWS endpoint override): a
+    #: local run checks that each one set accepts a TCP connection before it builds the job.
+    endpoints: list[Endpoint] = Field(default_factory=list)
 
     def services_for(self, options: dict[str, str]) -> list[str]:
         """Ids of the local services the role needs under these option answers."""
@@ -730,6 +772,21 @@ class ConnectorRole(_Model):
                 raise ValueError(f"IAM statement {statement.sid} names unknown properties {unknown}")
         if self.table is not None:
             self._check_table(self.table)
+        return self
+
+    @model_validator(mode="after")
+    def _endpoint_keys(self) -> ConnectorRole:
+        keys = {p.key for p in self.properties}
+        for endpoint in self.endpoints:
+            if endpoint.key not in keys and self.passes_other_keys is None:
+                raise ValueError(
+                    f"endpoint {endpoint.key} is not a key of {self.property_group}: add it to the "
+                    "role's properties or set its `passes_other_keys`"
+                )
+            if endpoint.port is not None and endpoint.port not in keys:
+                raise ValueError(
+                    f"endpoint {endpoint.key}: port key {endpoint.port} is not a key of the group"
+                )
         return self
 
     @model_validator(mode="after")
@@ -1120,7 +1177,64 @@ class IacApplication(_Model):
     autoscaling: bool
     log_level: Literal["INFO", "WARN", "ERROR", "DEBUG"]
     metrics_level: Literal["APPLICATION", "TASK", "OPERATOR", "PARALLELISM"]
+    snapshots: bool
     log_retention_days: int = Field(ge=1)
+
+
+#: MSF's own limits on the application settings (kinesisanalyticsv2 API and the scaling guide):
+#: the lowest value and the highest (None: unbounded).
+MSF_SETTING_LIMITS: dict[str, tuple[int, int | None]] = {
+    "parallelism": (1, None),
+    "parallelism_per_kpu": (1, 8),
+    "checkpoint_interval_ms": (1, None),
+}
+
+
+class SettingRange(_Model):
+    """The whole numbers an application setting's answer may take: ``min`` to ``max`` (None: no maximum)."""
+
+    min: int
+    max: int | None = None
+
+    def holds(self, value: int) -> bool:
+        """Whether ``value`` is in the range."""
+        return value >= self.min and (self.max is None or value <= self.max)
+
+    def text(self) -> str:
+        """The range in words, as the questionnaire says it."""
+        return f"at least {self.min}" if self.max is None else f"{self.min} to {self.max}"
+
+
+class IacApplicationLimits(_Model):
+    """What the application settings' questions accept; ``IacApplication`` holds their defaults."""
+
+    parallelism: SettingRange
+    parallelism_per_kpu: SettingRange
+    checkpoint_interval_ms: SettingRange
+    log_level: list[Literal["INFO", "WARN", "ERROR", "DEBUG"]] = Field(min_length=1)
+    metrics_level: list[Literal["APPLICATION", "TASK", "OPERATOR", "PARALLELISM"]] = Field(min_length=1)
+
+    def problems(self, defaults: IacApplication) -> Iterator[str]:
+        """Ranges outside MSF's limits and defaults outside their range."""
+        for name, (lowest, highest) in MSF_SETTING_LIMITS.items():
+            limit: SettingRange = getattr(self, name)
+            where = f"application_limits.{name}"
+            if limit.min < lowest:
+                yield f"{where}: min {limit.min} is below MSF's lowest value {lowest}; raise it to {lowest}"
+            if highest is not None and (limit.max is None or limit.max > highest):
+                above = f"max {limit.max} is above MSF's highest value {highest}"
+                yield f"{where}: {above}; lower it to {highest}"
+            if limit.max is not None and limit.max < limit.min:
+                yield f"{where}: max {limit.max} is below min {limit.min}"
+            if not limit.holds(getattr(defaults, name)):
+                yield f"application.{name}: {getattr(defaults, name)} is outside {where} ({limit.text()})"
+        for name in ("log_level", "metrics_level"):
+            levels: list[str] = getattr(self, name)
+            default = getattr(defaults, name)
+            if default not in levels:
+                yield f"application.{name}: {default} is not one of application_limits.{name} {levels}"
+            if len(set(levels)) != len(levels):
+                yield f"application_limits.{name} lists a level twice"
 
 
 class Alarm(_Model):
@@ -1196,6 +1310,7 @@ class IacCatalog(_Model):
     flavours: dict[IacFlavour, IacChoice]
     versions: IacVersions
     application: IacApplication
+    application_limits: IacApplicationLimits
     alarms: list[Alarm]
     alarm_topic: AlarmTopic
     connectors: dict[str, dict[Role, IacConnectorRole]]
@@ -1214,6 +1329,9 @@ class IacCatalog(_Model):
         _, partition, _, region, *_ = topic.example.split(":")
         if self.partition_of(region) != partition:
             raise ValueError(f"alarm_topic.example {topic.example!r} is not in the partition of its region")
+        problems = list(self.application_limits.problems(self.application))
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def partition_of(self, region: str) -> str:
@@ -1400,6 +1518,12 @@ class Catalog(_Model):
                             f"{connector_id} {role.property_group}: service {service_id} sets {others}, "
                             "which are not keys of the group and the start-up check refuses; add them to "
                             "the role's properties or set its `passes_other_keys`"
+                        )
+                    elif missing := sorted(set(service.cluster_properties) - {e.key for e in role.endpoints}):
+                        yield (
+                            f"{connector_id} {role.property_group}: service {service_id} is reached "
+                            f"through {missing}; list them in the role's `endpoints` so that a local run "
+                            "checks them"
                         )
                     elif role is connector.source and service.init.seed is None:
                         yield (

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from msf_scaffold._version import __version__
 from msf_scaffold.errors import CancelledError, MsfScaffoldError, ToolError, UserError
+from msf_scaffold.next_steps import render_steps
 from msf_scaffold.scratch import Terminated, signals_raise
 from msf_scaffold.yaml_files import load_mapping_file
 
@@ -505,14 +506,7 @@ def _summary(result: GenerationResult) -> str:
     if result.git_commit:
         lines.append(f"  git repository initialised, first commit {result.git_commit}")
     lines += [f"  note: {note}" for note in result.notes]
-    lines += [
-        "",
-        "Next steps:",
-        f"  cd {result.destination}",
-        "  make test   # ./mvnw -B verify: build, unit tests and the MiniCluster test",
-        "  make run    # ./mvnw -B -q compile exec:exec: run the job locally with the local properties",
-        "  make        # list every target of the project's Makefile",
-    ]
+    lines += ["", "Next steps:", *render_steps(result.destination)]
     return "\n".join(lines)
 
 

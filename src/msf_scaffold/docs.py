@@ -84,6 +84,25 @@ def _render(text: str, context: dict[str, Any]) -> str:
     return _environment().from_string(text).render(**answers, **context)
 
 
+def asked_levels(question: dict[str, Any], levels: list[str]) -> list[str] | None:
+    """The experience levels whose questionnaire prompts for ``question`` (its `ask`); None: every level."""
+    ask = question.get("ask")
+    if ask is None:
+        return None
+    if isinstance(ask, bool):
+        return list(levels) if ask else []
+    template = _environment().from_string(str(ask))
+    return [level for level in levels if template.render(experience=level).strip().lower() == "true"]
+
+
+def _levels_text(question: dict[str, Any], levels: list[str]) -> str | None:
+    asked = asked_levels(question, levels)
+    if asked is None:
+        return None
+    shown = ", ".join(f"`{level}`" for level in asked) or "no level"
+    return f"asked of {shown}; the other levels keep the default (`--data` still sets it)"
+
+
 def render_options(root: Path, catalog: Catalog) -> str:
     """docs/options.md: every question with its help, default and choices per Flink line."""
     questions = yaml.safe_load((root / "copier" / "questions.yml").read_text(encoding="utf-8"))
@@ -94,9 +113,11 @@ def render_options(root: Path, catalog: Catalog) -> str:
         GENERATED,
         "",
         "Every question of the questionnaire, in the order it is asked. Answer them interactively,",
-        "with `--data KEY=VALUE`, an answers file, a preset or organisation defaults.",
+        "with `--data KEY=VALUE`, an answers file, a preset or organisation defaults. The `experience`",
+        "answer decides how many are asked: a question not asked at a level keeps its default.",
         "",
     ]
+    experience_levels = [value for _, value, _ in _choices(questions["experience"]["choices"], context)]
     for name, question in questions.items():
         out += [f"## `{name}`", "", _render(question["help"], context), ""]
         kind = "list of choices" if question.get("multiselect") else question.get("type", "str")
@@ -111,6 +132,9 @@ def render_options(root: Path, catalog: Catalog) -> str:
         if "when" in question:
             condition = str(question["when"]).removeprefix("{{").removesuffix("}}").strip()
             out.append(f"- Asked only when `{condition}`")
+        levels = _levels_text(question, experience_levels)
+        if levels:
+            out.append(f"- Experience: {levels}")
         if "validator" in question:
             out.append("- Validated: the rule and an example that passes are shown when an answer breaks it.")
         if "choices" not in question:
@@ -153,6 +177,7 @@ def render_readme_questions(root: Path, catalog: Catalog) -> str:
     questions = yaml.safe_load((root / "copier" / "questions.yml").read_text(encoding="utf-8"))
     context = template_context(root)
     out = [README_START, "", "| Question | Default | Values |", "|---|---|---|"]
+    levels = [value for _, value, _ in _choices(questions["experience"]["choices"], context)]
     for name, question in questions.items():
         examples = _from_destination(str(question["default"]))
         default = _render(str(question["default"]), context).replace("\n", " ")
@@ -164,9 +189,15 @@ def render_readme_questions(root: Path, catalog: Catalog) -> str:
             values = ", ".join(f"`{value}`" for value in _offered(root, catalog, question))
         else:
             values = "free text, validated" if "validator" in question else question.get("type", "str")
+        notes = []
         if "when" in question:
             condition = str(question["when"]).removeprefix("{{").removesuffix("}}").strip()
-            values += f" (asked when `{condition}`)"
+            notes.append(f"asked when `{condition}`")
+        asked = asked_levels(question, levels)
+        if asked is not None:
+            notes.append("asked of " + (", ".join(f"`{level}`" for level in asked) or "no level"))
+        if notes:
+            values += f" ({'; '.join(notes)})"
         out.append(f"| `{name}` | {default} | {values} |")
     return "\n".join([*out, "", README_END])
 

@@ -38,7 +38,16 @@ _HEADINGS = {
     "alarm_topic_arn": "Alarm topic ARN",
     "kinesis_efo_consumer": "Kinesis EFO consumer",
     "kinesis_efo_lifecycle": "Kinesis EFO lifecycle",
+    "msf_parallelism": "MSF parallelism",
+    "msf_parallelism_per_kpu": "MSF parallelism per KPU",
+    "msf_autoscaling": "MSF autoscaling",
+    "msf_checkpoint_interval_ms": "MSF checkpoint interval (ms)",
+    "msf_snapshots": "MSF snapshots",
+    "msf_log_level": "MSF log level",
+    "msf_metrics_level": "MSF metrics level",
 }
+#: The summary's last row for a level that is asked only the essentials (copier/questions.yml `ask`).
+DEFAULTED = ("Other answers", "not asked: their defaults, listed in README.md (Answers chosen for you)")
 
 
 def columns() -> int:
@@ -99,7 +108,8 @@ def summary(answers: dict[str, Any], *, preset: str | None = None, destination: 
     """The answers in plain words, wrapped to the terminal's width.
 
     The preset, the main answers, and every other answer that is not its default; each choice by
-    its label.
+    its label. For ``new_to_flink``, which is asked only the essentials, a last row says where the
+    answers it was not asked are listed.
     """
     root = package_checkout() or bundled_template()
     rows = [("Preset", preset)] if preset else []
@@ -107,6 +117,8 @@ def summary(answers: dict[str, Any], *, preset: str | None = None, destination: 
         if item.name in _ALWAYS or item.value != item.default:
             heading = _HEADINGS.get(item.name, item.name.replace("_", " ").capitalize())
             rows.append((heading, _shown(item.value, item.labels)))
+    if answers.get("experience") == "new_to_flink":
+        rows.append(DEFAULTED)
     width = max(len(heading) for heading, _ in rows) if rows else 0
     indent = " " * (width + 4)
     return "\n".join(

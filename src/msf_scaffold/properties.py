@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from msf_scaffold.catalog import API_CONDITION, DATASTREAM, DEAD_LETTER_GROUP, Catalog, ConnectorRole, applies
+from msf_scaffold.catalog import (
+    API_CONDITION,
+    DATASTREAM,
+    DEAD_LETTER_GROUP,
+    Catalog,
+    ConnectorRole,
+    Endpoint,
+    applies,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class PropertyGroupSpec:
     #: What the group's other keys reach when its connector passes them on (the role's
     #: ``passes_other_keys``); None: the job's start-up check refuses keys it does not list.
     passes_other_keys: str | None = None
+    #: The keys that name a network endpoint, which a local run checks before it starts (the role's
+    #: ``endpoints``; a key the role lists as a property only when that property applies).
+    endpoints: tuple[Endpoint, ...] = ()
 
     def local_map(self) -> dict[str, str]:
         """The keys and values the local properties file holds for this group."""
@@ -102,7 +113,12 @@ def property_groups(
                     env=p.env,
                 )
             )
-        return PropertyGroupSpec(group_id, connector_id, role_name, tuple(values), role.passes_other_keys)
+        applied = {v.key for v in values}
+        listed = {p.key for p in role.properties}
+        endpoints = tuple(e for e in role.endpoints if e.key in applied or e.key not in listed)
+        return PropertyGroupSpec(
+            group_id, connector_id, role_name, tuple(values), role.passes_other_keys, endpoints
+        )
 
     source_role = catalog.connectors[source].source
     if source_role is None:

@@ -65,8 +65,9 @@ def normalise_answers(
 ) -> dict[str, Any]:
     """Checks the shape of answers before copier sees them, and fixes what YAML misreads.
 
-    A list question (``multiselect``) needs a list and a YAML question valid YAML; either is
-    refused naming the question and the fix, where copier would fail without naming it. An
+    A list question (``multiselect``) needs a list, a YAML question valid YAML and a whole-number
+    question (``int``) a whole number; each is refused naming the question and the fix, where
+    copier would fail without naming it. An
     unquoted ``flink_version: 1.20`` in a YAML file arrives as the number 1.2: it is read as the
     line it stands for when exactly one line has that number, else refused with the fix.
 
@@ -79,6 +80,11 @@ def normalise_answers(
         spec = specs.get(name, {})
         if name == "flink_version" and isinstance(value, (int, float)) and not isinstance(value, bool):
             result[name] = _flink_line(value, list(flink_lines), consequence)
+            continue
+        if spec.get("type") == "int":
+            if isinstance(value, bool) or not re.fullmatch(r"\s*-?[0-9]+\s*", str(value)):
+                problem = f"{name} must be a whole number, not {value!r} (example: -d {name}=4)."
+                raise UserError(f"{problem} {consequence}".rstrip())
             continue
         multiselect = bool(spec.get("multiselect"))
         if not (multiselect or spec.get("type") == "yaml"):
@@ -206,6 +212,8 @@ def _default(env: jinja2.Environment, spec: Mapping[str, Any], context: dict[str
         return load_yaml(text)
     if spec.get("type") == "bool":
         return text.strip().lower() in {"true", "yes", "y", "on", "1"}
+    if spec.get("type") == "int":
+        return int(text)
     return text
 
 

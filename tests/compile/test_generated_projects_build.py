@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 
 from msf_scaffold.catalog import load_catalog
+from tests.build_log import javac_warnings, shade_overlaps
 from tests.covering import Scenario, covering_set, missing_here, served_covering_set
 from tests.helpers import POM_NS, Pom
 from tests.maven_tree import bundled_conflicts
@@ -244,6 +245,17 @@ def test_unit_tests_and_minicluster_tests_ran_and_passed(built: tuple[Scenario, 
     it_tests, it_failures = _report_totals(project / "target/failsafe-reports")
     assert unit_tests >= 15 and unit_failures == 0
     assert it_tests >= 2 and it_failures == 0
+
+
+def test_build_prints_no_compiler_or_shade_warnings(
+    built: tuple[Scenario, Path], reactor: ReactorBuild
+) -> None:
+    """The generated code uses nothing deprecated or unchecked (javac's warnings name this
+    project's files), and the shade plugin finds no overlapping resources or classes. Two projects
+    build at a time, so a shade warning, which names jars, fails every project of the run."""
+    _, project = built
+    assert javac_warnings(reactor.log, f"{project}/") == []
+    assert shade_overlaps(reactor.log) == []
 
 
 def _classes(jar: Path) -> set[str]:

@@ -141,7 +141,11 @@ def test_every_help_is_read_in_full_at_80_columns(tmp_path: Path) -> None:
     child.logfile_read = screen
     child.expect(r"Start from a preset pipeline\?")
     child.send(ENTER)
-    _answer_copier_questions_with_defaults(child, "Your project:")
+    # Experienced, the level that is asked every question (the third choice).
+    child.expect(COPIER_QUESTION + r"(How familiar[^\r\n\x1b]{0,48})")
+    answered = {child.match.group(1)[:30]}
+    child.send(DOWN + DOWN + ENTER)
+    _answer_copier_questions_with_defaults(child, "Your project:", answered)
     child.expect(r"Create it\?")
     child.send("n")
     child.expect(pexpect.EOF)
@@ -150,11 +154,20 @@ def test_every_help_is_read_in_full_at_80_columns(tmp_path: Path) -> None:
     assert child.exitstatus == 1, child.before
     shown = CONTROL.sub("", screen.getvalue())
     questionnaire = Questionnaire(ROOT, "app")
-    answers = {**questionnaire.defaults(), **data}
+    answers = {**questionnaire.defaults(), **data, "experience": "experienced"}
     asked = [
-        name for name in questionnaire.names() if name not in data and questionnaire.asked(name, answers)
+        name for name in questionnaire.names() if name not in data and questionnaire.prompted(name, answers)
     ]
-    assert {"experience", "kafka_auth", "iceberg_catalog", "files_format", "tags", "backstage"} <= set(asked)
+    expected = {
+        "experience",
+        "kafka_auth",
+        "iceberg_catalog",
+        "files_format",
+        "tags",
+        "backstage",
+        "msf_log_level",
+    }
+    assert expected <= set(asked)
     for name in asked:
         help_text = questionnaire.env.from_string(str(questionnaire.questions[name]["help"])).render(
             **questionnaire.context, **answers
@@ -167,7 +180,8 @@ def test_every_help_is_read_in_full_at_80_columns(tmp_path: Path) -> None:
 
 
 def test_keys_typed_ahead_do_not_confirm_the_summary(tmp_path: Path) -> None:
-    child = _spawn(tmp_path, "app", "--no-git", "--preset", "local-demo")
+    # Experienced: the level that is asked the Backstage question.
+    child = _spawn(tmp_path, "app", "--no-git", "--preset", "local-demo", "-d", "experience=experienced")
     backstage = "Add a Backstage catalog-info.yaml so that the"
     _answer_copier_questions_with_defaults(child, r"\(y/N\)", {backstage[:30]})
     child.send("y" + ENTER + "y" + ENTER)  # yes to Backstage, then a yes and Enter typed ahead

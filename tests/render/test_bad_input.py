@@ -163,6 +163,13 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str, str]] = [
     ({"alarm_topic_arn": "flink-alerts"}, "alarm_topic_arn", "is not an ARN"),
     ({"alarm_topic_arn": "arn:aws:sns:us-east-1:1:x y"}, "alarm_topic_arn", "more than one part"),
     ({"alarm_topic_arn": " arn:aws:sns:us-east-1:111122223333:alerts"}, "alarm_topic_arn", "is not an ARN"),
+    # MSF application settings: refused by the catalog's limits at every experience level (the
+    # default level, new_to_flink, is not asked them).
+    ({"msf_parallelism_per_kpu": 9}, "msf_parallelism_per_kpu", "whole number 1 to 8 (example: 2)"),
+    ({"msf_parallelism": 0}, "msf_parallelism", "whole number at least 1 (example: 4)"),
+    ({"msf_checkpoint_interval_ms": 0}, "msf_checkpoint_interval_ms", "milliseconds at least 1"),
+    ({"msf_log_level": "TRACE"}, "msf_log_level", "TRACE"),
+    ({"msf_metrics_level": "SUBTASK"}, "msf_metrics_level", "SUBTASK"),
 ]
 
 
@@ -180,6 +187,17 @@ def test_bad_answer_is_rejected_and_nothing_is_written(
     assert fix in message
     assert message.endswith("Nothing was written.")
     assert not destination.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["many", "2.5", True])
+def test_a_whole_number_question_refuses_other_values_naming_it(tmp_path: Path, value: object) -> None:
+    with pytest.raises(UserError) as error:
+        generate(tmp_path / "app", data={"msf_parallelism": value}, defaults=True, git=False)
+    assert str(error.value) == (
+        f"msf_parallelism must be a whole number, not {value!r} (example: -d msf_parallelism=4). "
+        "Nothing was written."
+    )
     assert list(tmp_path.iterdir()) == []
 
 

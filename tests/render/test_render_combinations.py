@@ -22,6 +22,7 @@ import yaml
 
 from msf_scaffold.catalog import Catalog, applies
 from tests.helpers import (
+    POM_NS,
     ROOT,
     Pom,
     answers_file,
@@ -74,7 +75,28 @@ def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
         t.get("implementation")
         for t in shade.findall(".//m:transformer", {"m": "http://maven.apache.org/POM/4.0.0"})
     ]
-    assert "org.apache.maven.plugins.shade.resource.ServicesResourceTransformer" in transformers
+    resource = "org.apache.maven.plugins.shade.resource."
+    assert {
+        f"{resource}{name}" for name in ("ServicesResourceTransformer", "ManifestResourceTransformer")
+    } <= set(transformers)
+    # Files that describe one jar, or that several bundled jars carry, are left out or merged as
+    # the catalog says (build.yml `shade`), so that the build prints no overlapping resources.
+    everything = [
+        f
+        for f in shade.findall(".//m:filters/m:filter", POM_NS)
+        if f.findtext("m:artifact", namespaces=POM_NS) == "*:*"
+    ]
+    assert [pom.texts(f, "m:excludes/m:exclude") for f in everything] == [catalog.build.shade.excludes]
+    assert {
+        f"{resource}ApacheLicenseResourceTransformer",
+        f"{resource}ApacheNoticeResourceTransformer",
+    } <= set(transformers)
+    appended = [
+        t.findtext("m:resource", namespaces=POM_NS)
+        for t in shade.findall(".//m:transformer", POM_NS)
+        if t.get("implementation") == f"{resource}AppendingTransformer"
+    ]
+    assert appended == catalog.build.shade.appended
     main_class = pom.resolve(pom.texts(shade, ".//m:mainClass")[0])
     package = answers_file(project)["package"]
     assert main_class == f"{package}.StreamingJob"
@@ -82,6 +104,18 @@ def test_shaded_jar_keeps_flink_and_logging_out_and_merges_services(
     for dep in pom.dependencies:
         if dep.group == "org.apache.flink" and dep.artifact in {"flink-streaming-java", "flink-clients"}:
             assert dep.scope == "provided"
+
+
+def test_no_folder_is_left_empty(rendered: Rendered) -> None:
+    """Folders whose files the answers exclude (another API's, unselected connectors') are not
+    created: copier makes a folder only for the files it writes into it."""
+    project, *_ = rendered
+    empty = sorted(
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_dir() and ".git" not in path.relative_to(project).parts and not any(path.iterdir())
+    )
+    assert not empty, f"empty folders: {empty}"
 
 
 def test_maven_runs_with_a_quick_starting_jvm(rendered: Rendered) -> None:

@@ -33,7 +33,14 @@ import yaml
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
-from msf_scaffold.backstage_template import ACTION, PER_LINE, _paragraphs, build_template, main, render_template
+from msf_scaffold.backstage_template import (
+    ACTION,
+    PER_LINE,
+    _paragraphs,
+    build_template,
+    main,
+    render_template,
+)
 from msf_scaffold.catalog import Catalog
 from msf_scaffold.errors import UserError
 from msf_scaffold.org_defaults import load_org_defaults

@@ -319,6 +319,28 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
         (lambda d: d["iac"]["connectors"].update({"print": {"source": {}}}), "has no source role"),
         (lambda d: d["iac"]["versions"].update(aws_cdk_lib="^2.0.0"), "aws_cdk_lib"),
         (
+            lambda d: d["iac"]["application_limits"]["parallelism_per_kpu"].update(max=9),
+            "application_limits.parallelism_per_kpu: max 9 is above MSF's highest value 8; lower it to 8",
+        ),
+        (
+            lambda d: d["iac"]["application_limits"]["checkpoint_interval_ms"].update(min=0),
+            "application_limits.checkpoint_interval_ms: min 0 is below MSF's lowest value 1; raise it to 1",
+        ),
+        (
+            lambda d: d["iac"]["application_limits"]["parallelism"].update(min=4, max=2),
+            "application_limits.parallelism: max 2 is below min 4",
+        ),
+        (
+            lambda d: d["iac"]["application"].update(parallelism_per_kpu=12),
+            "application.parallelism_per_kpu: 12 is outside application_limits.parallelism_per_kpu (1 to 8)",
+        ),
+        (
+            lambda d: d["iac"]["application_limits"].update(log_level=["WARN", "ERROR"]),
+            "application.log_level: INFO is not one of application_limits.log_level ['WARN', 'ERROR']",
+        ),
+        (lambda d: d["iac"]["application_limits"].update(metrics_level=["VERBOSE"]), "metrics_level"),
+        (lambda d: d["iac"]["application"].pop("snapshots"), "snapshots"),
+        (
             lambda d: d["iac"]["alarm_topic"].update(example="arn:aws:sqs:us-east-1:111122223333:q"),
             "does not match the pattern",
         ),
@@ -406,6 +428,20 @@ def test_dependencies_are_deduplicated_and_scoped(catalog: Catalog) -> None:
                 jaas={"option": "properties.sasl.jaas.config", "when": {"authentication": ["SCRAM"]}}
             ),
             "when names unknown option 'authentication'",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["source"]["endpoints"][0].pop("port"),
+            "endpoint hostname: `port` names the port's key exactly when form is host",
+        ),
+        (
+            lambda d: d["connectors"]["mysql_cdc"]["source"]["endpoints"].append(
+                {"key": "host", "form": "url"}
+            ),
+            "endpoint host is not a key of MySqlCdcSource",
+        ),
+        (
+            lambda d: d["connectors"]["kafka"]["sink"].update(endpoints=[]),
+            "service kafka is reached through ['bootstrap.servers']; list them in the role's `endpoints`",
         ),
         (
             lambda d: d["connectors"]["kinesis"]["source"]["properties"][0].update(
@@ -667,7 +703,8 @@ def test_a_services_resource_is_the_bucket_of_an_s3_location_else_the_last_segme
         ),
         (
             lambda raw: (
-                raw["connectors"]["iceberg"]["sink"].pop("passes_other_keys")
+                [raw["connectors"]["iceberg"]["sink"].pop(key) for key in ("passes_other_keys", "endpoints")]
+                # Its endpoints are keys the group must have too: without them that rule fires first.
                 and raw["connectors"]["iceberg"]["sink"]["table"].pop("pass_through")
             ),
             r"service moto sets \['glue.endpoint', 's3.endpoint', 's3.path-style-access'\], which are not "

@@ -167,4 +167,16 @@ def test_the_summary_names_every_answer_that_is_not_the_default(
         "Infrastructure code": catalog.iac.flavours["terraform"].label.split(": ")[0],
         "Tags": "CostCenter=1234",
         "Backstage": "yes",
+        prompts.DEFAULTED[0]: prompts.DEFAULTED[1],
     }
+
+
+def test_the_summary_says_where_defaulted_answers_are_only_for_new_to_flink(
+    monkeypatch: pytest.MonkeyPatch, questionnaire: Questionnaire
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(COLUMNS))
+    for level in ("new_to_flink", "new_to_msf", "experienced"):
+        answers = {**questionnaire.defaults(), "experience": level, "msf_parallelism": 4}
+        rows = _rows(prompts.summary(answers, destination=Path("orders-app")))
+        assert rows["MSF parallelism"] == "4"
+        assert (prompts.DEFAULTED[0] in rows) == (level == "new_to_flink"), (level, rows)

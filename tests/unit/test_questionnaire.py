@@ -205,3 +205,96 @@ def test_tags_within_aws_rules_are_accepted(
 def test_tags_are_asked_only_with_infrastructure_code(questionnaire: Questionnaire) -> None:
     assert questionnaire.asked("tags", {**questionnaire.defaults(), "iac": "cdk"})
     assert not questionnaire.asked("tags", {**questionnaire.defaults(), "iac": "none"})
+
+
+#: What each experience level is asked beyond the level before it (copier/questions.yml `ask`).
+ESSENTIALS = {"experience", "project_name", "flink_version", "source", "sinks", "iac"}
+MSF_CHOICES = {
+    "api",
+    "kinesis_reader",
+    "kinesis_input_stream",
+    "kinesis_output_stream",
+    "kinesis_efo_consumer",
+    "kinesis_efo_lifecycle",
+    "kafka_auth",
+    "iceberg_catalog",
+    "aws_region",
+    "alarm_topic_arn",
+    "msf_parallelism",
+    "msf_autoscaling",
+    "msf_snapshots",
+}
+
+
+def test_each_experience_level_is_asked_its_questions(questionnaire: Questionnaire) -> None:
+    # Every connector option's `when` holds with these answers, so only `ask` leaves questions out.
+    answers = questionnaire.defaults() | {
+        "source": "kinesis",
+        "kinesis_reader": "EFO",
+        "sinks": ["kinesis", "kafka", "iceberg", "files"],
+        "iac": "terraform",
+    }
+    every = {name for name in questionnaire.names() if questionnaire.asked(name, answers)}
+    assert every == set(questionnaire.names())
+    prompted = {
+        level: {name for name in every if questionnaire.prompted(name, answers | {"experience": level})}
+        for level in questionnaire.choices("experience", {})
+    }
+    assert prompted == {
+        "new_to_flink": ESSENTIALS,
+        "new_to_msf": ESSENTIALS | MSF_CHOICES,
+        "experienced": every,
+    }
+    # `when` still decides first: without infrastructure code no level is asked the MSF settings.
+    for level in prompted:
+        context = answers | {"experience": level, "iac": "none"}
+        assert not any(
+            questionnaire.prompted(n, context) for n in questionnaire.names() if n.startswith("msf_")
+        )
+
+
+def test_a_question_only_experience_decides_is_asked_and_validated_like_any_other(
+    questionnaire: Questionnaire,
+) -> None:
+    # Not asked at a level means `ask` only: its `when` and its validator do not read experience, so
+    # an answer given with --data is checked and kept at every level (render test: recorded).
+    for name in questionnaire.names():
+        assert "experience" not in questionnaire.when_variables(name), name
+        validator = str(questionnaire.questions[name].get("validator", ""))
+        assert "experience" not in validator, name
+
+
+def test_application_settings_are_refused_outside_the_catalog_limits(
+    catalog: Catalog, questionnaire: Questionnaire
+) -> None:
+    limits = catalog.iac.application_limits
+    base = {"iac": "cloudformation"}
+    assert limits.parallelism_per_kpu.max is not None
+    for name, value, rule in (
+        ("msf_parallelism", limits.parallelism.min - 1, f"at least {limits.parallelism.min}"),
+        (
+            "msf_parallelism_per_kpu",
+            limits.parallelism_per_kpu.max + 1,
+            f"{limits.parallelism_per_kpu.min} to {limits.parallelism_per_kpu.max}",
+        ),
+        ("msf_checkpoint_interval_ms", 0, f"at least {limits.checkpoint_interval_ms.min}"),
+    ):
+        refused = questionnaire.refusals(base | {name: value})
+        assert list(refused) == [name] and rule in refused[name], refused
+        assert questionnaire.refusals(base | {name: value + 1 if value < 1 else value - 1}) == {}
+    assert questionnaire.refusals(base | {"msf_log_level": "TRACE"}) == {
+        "msf_log_level": "'TRACE' is not a choice"
+    }
+    assert list(questionnaire.choices("msf_log_level", base)) == limits.log_level
+    assert list(questionnaire.choices("msf_metrics_level", base)) == limits.metrics_level
+    defaults = questionnaire.defaults()
+    app = catalog.iac.application
+    assert {n: defaults[n] for n in defaults if n.startswith("msf_")} == {
+        "msf_parallelism": app.parallelism,
+        "msf_parallelism_per_kpu": app.parallelism_per_kpu,
+        "msf_autoscaling": app.autoscaling,
+        "msf_checkpoint_interval_ms": app.checkpoint_interval_ms,
+        "msf_snapshots": app.snapshots,
+        "msf_log_level": app.log_level,
+        "msf_metrics_level": app.metrics_level,
+    }

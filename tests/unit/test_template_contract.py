@@ -41,7 +41,7 @@ def test_every_question_has_help_a_default_and_known_keys_only() -> None:
         assert set(question) <= QUESTION_KEYS, (name, set(question) - QUESTION_KEYS)
         assert question.get("help"), name
         assert "default" in question, name
-        assert question.get("type") in {"str", "bool", "yaml"}, name
+        assert question.get("type") in {"str", "bool", "int", "yaml"}, name
 
 
 def test_free_text_questions_have_validators() -> None:

@@ -108,6 +108,10 @@ def _defaults(
             value = env.from_string(value).render(**context, **answers)
         if (spec.get("multiselect") or spec.get("type") == "yaml") and isinstance(value, str):
             value = load_yaml(value)
+        elif spec.get("type") == "bool" and isinstance(value, str):  # a default read from the catalog
+            value = value.strip().lower() in {"true", "yes", "y", "on", "1"}
+        elif spec.get("type") == "int" and isinstance(value, str):
+            value = int(value)
         answers[name] = value
     return answers
 

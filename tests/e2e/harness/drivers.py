@@ -14,17 +14,17 @@ import json
 import re
 import time
 import uuid
-from typing import Any, ClassVar
-
-from confluent_kafka import Consumer, Producer
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from msf_scaffold.catalog import load_catalog
-from tests.e2e.harness.kafka import KafkaBroker, client_config
 from tests.e2e.harness.kinesis import CREDENTIALS, REGION, KinesisMock
 from tests.e2e.harness.mysql import MySqlServer
 from tests.e2e.harness.postgres import PostgresServer
 from tests.e2e.harness.processes import ManagedProcess
 from tests.e2e.harness.records import MALFORMED
+
+if TYPE_CHECKING:
+    from tests.e2e.harness.kafka import KafkaBroker
 
 
 class Driver:
@@ -95,6 +95,11 @@ class KafkaDriver(Driver):
         }
 
     def send(self, records: list[str]) -> None:
+        # Kafka's client is imported here: `make demo` drives Kinesis without the dev extra.
+        from confluent_kafka import Producer  # noqa: PLC0415
+
+        from tests.e2e.harness.kafka import client_config  # noqa: PLC0415
+
         producer = Producer(client_config(self.broker.bootstrap))
         for record in records:
             producer.produce(self.input, record.encode("utf-8"))
@@ -109,6 +114,10 @@ class KafkaDriver(Driver):
     def read(
         self, job: ManagedProcess, dead_letter: bool, count: int, timeout_s: float
     ) -> list[dict[str, Any]]:
+        from confluent_kafka import Consumer  # noqa: PLC0415 - see send
+
+        from tests.e2e.harness.kafka import client_config  # noqa: PLC0415
+
         consumer = Consumer(
             {
                 **client_config(self.broker.bootstrap),

@@ -10,8 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from msf_scaffold.catalog import load_catalog
 from tests.e2e.harness.maven import maven_args, missing_artifacts
 from tests.e2e.harness.processes import ManagedProcess
@@ -160,6 +158,8 @@ def build(scenario: Scenario, workdir: Path) -> BuiltProject:
     project's artifacts (known from the data before anything is rendered, or else from the
     build's log); any other build failure fails the test.
     """
+    import pytest  # noqa: PLC0415 - `make demo` builds with compile_project, without the dev extra
+
     absent = scenario.not_served_here()
     if absent:
         pytest.xfail(str(NotServedHereError(scenario.id, absent)) + " (tests/data/unresolvable-here.yml)")
