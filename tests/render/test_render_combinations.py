@@ -278,6 +278,33 @@ def test_property_groups_agree_everywhere(rendered: Rendered, catalog: Catalog) 
         group: role.passes_other_keys for group, role in roles.items()
     }
     assert [g.passes_other_keys for g in groups] == [role.passes_other_keys for role in roles.values()]
+    # It refuses the keys under a connector's own prefix that the connector does not read (which it
+    # would ignore) in exactly the groups whose role lists the connector's keys, and knows those keys.
+    chunks = re.split(r"\n\s*new Group\(", spec.split("GROUPS = List.of(", 1)[1].split("\n    );", 1)[0])[1:]
+    owned = {}
+    for chunk in chunks:
+        head = re.match(r'("[^"]+")', chunk)
+        assert head is not None, chunk
+        group_id = json.loads(head.group(1))
+        own = re.search(r'\.withConnectorKeys\(("[^"]*"), List\.of\((.*?)\)\)', chunk, re.S)
+        owned[group_id] = (json.loads(own.group(1)), re.findall(r'"([^"]+)"', own.group(2))) if own else None
+    applied = {g.group_id: {p.key for p in g.properties} for g in groups}
+    assert owned == {
+        group: (
+            role.connector_keys.prefix,
+            [
+                *(
+                    p.key
+                    for p in role.properties
+                    if p.key.startswith(role.connector_keys.prefix) and p.key not in applied[group]
+                ),
+                *role.connector_keys.keys,
+            ],
+        )
+        if role.connector_keys
+        else None
+        for group, role in roles.items()
+    }
 
 
 def test_nothing_is_left_unrendered(rendered: Rendered) -> None:
