@@ -8,7 +8,6 @@ combination of answers.
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path, PurePath
 from typing import Any
@@ -18,6 +17,7 @@ import jinja2.meta
 import yaml
 from copier._tools import cast_to_bool
 
+from msf_scaffold.copier_jinja import copier_environment
 from msf_scaffold.docs import template_context
 from tests.helpers import ROOT
 
@@ -31,15 +31,8 @@ class Questionnaire:
         )
         self.context = template_context(root)
         self.context["_copier_conf"] = {"dst_path": PurePath(destination)}
-        self.env = jinja2.Environment(
-            # Validators import macros of copier/ by template-relative name, as copier loads them.
-            loader=jinja2.FileSystemLoader(root),
-            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["to_json"] = json.dumps
+        # Validators import macros of copier/ by template-relative name, as copier loads them.
+        self.env = copier_environment(root)
         self._templates: dict[str, jinja2.Template] = {}
 
     def _render(self, text: str, answers: dict[str, Any]) -> str:

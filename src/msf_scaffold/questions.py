@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from msf_scaffold.copier_jinja import copier_environment
 from msf_scaffold.errors import CatalogError, UserError
 from msf_scaffold.yaml_files import YAMLError, load_yaml
 
@@ -168,14 +169,7 @@ def answered_questions(
     """
     from msf_scaffold.docs import template_context  # noqa: PLC0415 - the catalog loads only here
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_root),
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = copier_environment(template_root)
     context: dict[str, Any] = {
         **template_context(template_root),
         "_copier_conf": {"dst_path": PurePath(destination)},

@@ -19,9 +19,9 @@ import hcl2
 import pytest
 import yaml
 from cfnlint.decode.cfn_yaml import loads as cfn_loads
-from jinja2 import Environment, FileSystemLoader
 from markdown_it import MarkdownIt
 
+from msf_scaffold.copier_jinja import copier_environment
 from tests.helpers import ROOT, answers_for, render
 from tests.iac.tools import cfn_lint_findings, hcl_format_diff
 
@@ -176,13 +176,7 @@ def test_no_answer_text_reaches_make_shell_or_workflows(projects: dict[str, Path
 
 # The macros themselves, on strings no validator would let through, in every context ---------------
 
-_ENV = Environment(
-    loader=FileSystemLoader(str(ROOT)),
-    extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = copier_environment(ROOT)
 MACROS = _ENV.get_template("copier/escape.jinja").module
 SAMPLES = [
     HOSTILE,

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from msf_scaffold.catalog import iam_resource, load_catalog
+from msf_scaffold.copier_jinja import copier_environment
 from tests.helpers import ROOT
 
 _URIS = ("s3://lake/warehouse/prices", "s3://lake", "s3://lake/warehouse/", "s3a://lake/a/b")
@@ -25,14 +26,7 @@ def _parts_macro() -> jinja2.runtime.Macro:
     text = computed["iam_statements"]["default"]
     macro = re.search(r"\{%- macro parts\(template\) -%\}.*?\{%- endmacro -%\}", text, flags=re.DOTALL)
     assert macro is not None, "computed.yml's iam_statements has no `parts` macro"
-    env = jinja2.Environment(
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["to_json"] = json.dumps
-    module = env.from_string(macro.group(0)).module
+    module = copier_environment(ROOT, loader=False).from_string(macro.group(0)).module
     parts: jinja2.runtime.Macro = module.parts  # type: ignore[attr-defined]
     return parts
 

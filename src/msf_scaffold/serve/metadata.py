@@ -9,9 +9,8 @@ evaluates on the answers.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 import jinja2
@@ -20,6 +19,7 @@ from jinja2 import nodes
 
 from msf_scaffold._version import __version__
 from msf_scaffold.catalog import Catalog, load_catalog
+from msf_scaffold.copier_jinja import copier_environment
 from msf_scaffold.docs import template_context
 from msf_scaffold.errors import CatalogError
 from msf_scaffold.matrix import connector_support, line_summaries
@@ -33,25 +33,12 @@ from msf_scaffold.yaml_files import load_yaml
 _DESTINATION = PurePath("_")
 
 
-def _environment(root: Path) -> jinja2.Environment:
-    """Jinja as copier configures it for the questionnaire (copier.yml's _envops, its filters)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root),
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["to_json"] = json.dumps
-    return env
-
-
 def metadata(org: OrgDefaults | None = None, catalog: Catalog | None = None) -> dict[str, Any]:
     """The metadata document; ``org`` replaces defaults and lists the allowed choices."""
     root = package_checkout() or bundled_template()
     catalog = catalog or load_catalog()
     specs = questions(root)
-    env = _environment(root)
+    env = copier_environment(root)
     context = template_context(root)
     context["_copier_conf"] = {"dst_path": _DESTINATION}
     defaults = _defaults(env, specs, context, org)
