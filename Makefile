@@ -49,7 +49,7 @@ typecheck: install
 ## unit and render tiers, in parallel (the render tier runs Renovate's validator, actionlint and hclfmt on
 ## generated projects)
 test-fast: install renovate-deps .tools/bin/actionlint iac-tools
-	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e and not browser"
+	$(BIN)/pytest -n 2 -m "not compile and not demo and not network and not iac and not e2e and not browser" --durations=25
 
 ## compile, demo, network, iac and browser tiers: Maven builds of generated projects, catalog
 ## coordinates on Maven Central, cdk synth and checkov, the serve page in headless Chromium; two
