@@ -22,6 +22,8 @@ from tests.helpers import snapshot_template
 
 #: The answers of the shared project, as the service's query takes them.
 QUERY = {
+    # The level that is asked the Kafka authentication, and that the organisation's rule allows.
+    "experience": "new_to_msf",
     "flink_version": "1.20",
     "source": "kafka",
     "sinks": "kafka,print",

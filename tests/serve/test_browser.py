@@ -178,6 +178,7 @@ def refuse_a_source_the_line_lacks(page: Page, server: Server, meta: dict[str, A
 
 def answer(page: Page, server: Server) -> None:
     """The shared project's answers, with a project name copier's validator refuses first."""
+    page.choose("experience", QUERY["experience"])
     page.choose("flink_version", QUERY["flink_version"])
     page.choose("source", QUERY["source"])
     page.check("sinks", QUERY["sinks"].split(","))

@@ -90,3 +90,29 @@ def test_when_trees_ask_what_copier_asks(document: dict[str, Any], catalog: Cata
         for question in document["questions"]:
             expected = questionnaire.asked(question["name"], answers)
             assert evaluate(question["when"], answers) == expected, (question["name"], answers)
+
+
+def test_the_form_shows_what_copier_prompts_at_each_experience_level(document: dict[str, Any]) -> None:
+    questionnaire = Questionnaire(ROOT, "_")
+    levels = [
+        choice["value"] for q in document["questions"] if q["name"] == "experience" for choice in q["choices"]
+    ]
+    assert len(levels) == 3
+    shown_at: dict[str, int] = {}
+    for level, iac in itertools.product(levels, ["none", "cdk"]):
+        answers = {
+            **questionnaire.defaults(),
+            "experience": level,
+            "source": "kafka",
+            "sinks": ["kafka"],
+            "iac": iac,
+        }
+        shown = [
+            q["name"]
+            for q in document["questions"]
+            if evaluate(q["when"], answers) and evaluate(q["ask"], answers)
+        ]
+        assert shown == [q for q in question_names(ROOT) if questionnaire.prompted(q, answers)], (level, iac)
+        shown_at[level] = max(shown_at.get(level, 0), len(shown))
+    # A newcomer to Flink sees the fewest questions, an experienced user the most.
+    assert shown_at["new_to_flink"] < shown_at["new_to_msf"] < shown_at["experienced"]

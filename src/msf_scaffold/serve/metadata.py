@@ -56,6 +56,8 @@ def metadata(org: OrgDefaults | None = None, catalog: Catalog | None = None) -> 
             "derived_from": _derived_from(env, spec, context, specs),
             "validated": "validator" in spec,
             "when": _when(env, spec.get("when")),
+            # The experience level's part: a question not asked keeps its default (copier's `ask`).
+            "ask": _when(env, spec.get("ask")),
         }
         if "choices" in spec:
             entry.update(_choices(env, spec["choices"], context, defaults, catalog))

@@ -77,7 +77,8 @@ function evaluate(node, values) {
   }
 }
 
-function asked(q, values) { return Boolean(evaluate(q.when, values)); }
+// Shown when copier would ask it: its `when` (it applies) and its `ask` (the experience level's).
+function asked(q, values) { return Boolean(evaluate(q.when, values)) && Boolean(evaluate(q.ask, values)); }
 
 function query() {
   const values = context();
