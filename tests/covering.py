@@ -150,8 +150,8 @@ class Scenario:
 def factors(catalog: Catalog, line: str, questionnaire: Questionnaire) -> list[Factor]:
     """The factors of ``line``, in the order copier asks their questions."""
     options = {
-        f"{connector_id}_{name}": (connector_id, name, option)
-        for connector_id, name, option in catalog.all_options()
+        question: (connector_id, name, option)
+        for question, (connector_id, name, option) in catalog.option_questions().items()
         if option.choices is not None and line in catalog.supported_lines(connector_id)
     }
     result: list[Factor] = []

@@ -1635,6 +1635,16 @@ class Catalog(_Model):
             for name, option in connector.options.items():
                 yield connector_id, name, option
 
+    def option_questions(self) -> dict[str, tuple[str, str, ConnectorOption]]:
+        """Every connector option by the name of its copier question, ``<connector>_<option>``.
+
+        Values are (connector id, option name, option); the questions are in copier/questions.yml.
+        """
+        return {
+            f"{connector_id}_{name}": (connector_id, name, option)
+            for connector_id, name, option in self.all_options()
+        }
+
     def coordinates(
         self,
         line: str,

@@ -44,11 +44,11 @@ class Scenario:
         """The catalog coordinates of this project that the Maven repository in use lacks, with no
         substitute (``tests/data/unresolvable-here.yml``): known from the data, without a build."""
         served = _served_here()
-        option_of = {f"{c}_{name}": (c, name) for c, name, _ in served.catalog.all_options()}
+        option_of = served.catalog.option_questions()
         options: dict[str, dict[str, str]] = {}
         for answer, value in self.answers.items():
             if answer in option_of:
-                connector_id, name = option_of[answer]
+                connector_id, name, _ = option_of[answer]
                 options.setdefault(connector_id, {})[name] = str(value)
         api = str(self.answers.get("api", served.catalog.apis.default_api))
         return served.missing(self.line, api, (self.source, *self.sinks), options)
