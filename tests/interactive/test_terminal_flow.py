@@ -38,6 +38,15 @@ def _spawn(cwd: Path, *args: str, columns: int = 160) -> pexpect.spawn:
     )
 
 
+def _decline_the_first_build(child: pexpect.spawn) -> None:
+    """Answers no to the first build, the last question once the project is written, and waits
+    for the command to end."""
+    child.expect("Run the first build now")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
 def _answer_copier_questions_with_defaults(
     child: pexpect.spawn, until: str, answered: set[str] | None = None
 ) -> list[str]:
@@ -74,10 +83,7 @@ def test_the_whole_flow_with_a_preset(tmp_path: Path) -> None:
     questions = _answer_copier_questions_with_defaults(child, "Your project:")
     child.expect(r"Create it\?")
     child.send("y")
-    child.expect("Run the first build now")
-    child.send("n")
-    child.expect(pexpect.EOF)
-    child.close()
+    _decline_the_first_build(child)
 
     assert child.exitstatus == 0, child.before
     assert any("How familiar" in q for q in questions)
@@ -119,10 +125,7 @@ def test_a_bad_answer_is_asked_again_with_the_rule(tmp_path: Path) -> None:
     _answer_copier_questions_with_defaults(child, "Your project:", answered)
     child.expect(r"Create it\?")
     child.send("y")
-    child.expect("Run the first build now")
-    child.send("n")
-    child.expect(pexpect.EOF)
-    child.close()
+    _decline_the_first_build(child)
 
     assert child.exitstatus == 0
     assert answers_file(tmp_path / "app")["project_name"] == "Orders"
@@ -191,10 +194,7 @@ def test_keys_typed_ahead_do_not_confirm_the_summary(tmp_path: Path) -> None:
     assert waiting == 0, "the confirmation must wait for an answer given after the summary"
     assert not (tmp_path / "app").exists()
     child.send("y")
-    child.expect("Run the first build now")
-    child.send("n")
-    child.expect(pexpect.EOF)
-    child.close()
+    _decline_the_first_build(child)
 
     assert child.exitstatus == 0
     assert answers_file(tmp_path / "app")["backstage"] is True
